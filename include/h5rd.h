@@ -1,0 +1,447 @@
+/*
+ * h5rd.h - the public interface of libh5rd, a reader for HDF5 files that does
+ * not use libhdf5.
+ *
+ * Conventions (every function below follows them):
+ *  - Functions return h5rd_err; results come back through out-parameters,
+ *    which are written only on success.
+ *  - The last parameter of every call that can fail is an optional
+ *    `struct h5rd_error *err`. When non-NULL it receives the detail of the
+ *    failure (what, which object path, which file offset). Nothing about an
+ *    error is stored in a handle, so threads never race on error state.
+ *  - Strings follow snprintf semantics: the full length (without the NUL) is
+ *    returned through *len_ret, and H5RD_E_BUFSIZE when the buffer was too
+ *    small (the buffer then holds a truncated, NUL-terminated prefix).
+ *  - Borrowed pointers (const char *, const h5rd_type *) stay valid until the
+ *    handle they came from is closed; each function says which handle.
+ *  - close(NULL) is a no-op.
+ *
+ * Thread-safety: an open h5rd_file and every h5rd_obj / h5rd_attr opened from
+ * it may be used by any number of threads at once for reading. No call locks.
+ * Only the close of a handle must not race with other uses of that handle.
+ * Object handles hold a reference on their file: closing the file while
+ * objects are open only drops the caller's reference.
+ */
+#ifndef H5RD_H
+#define H5RD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define H5RD_VERSION_MAJOR 0
+#define H5RD_VERSION_MINOR 1
+#define H5RD_VERSION_PATCH 0
+#define H5RD_VERSION_STRING "0.1.0" /* CMake parses this line */
+
+#if defined(_WIN32) && !defined(H5RD_STATIC)
+#ifdef H5RD_BUILDING
+#define H5RD_API __declspec(dllexport)
+#else
+#define H5RD_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define H5RD_API __attribute__((visibility("default")))
+#else
+#define H5RD_API
+#endif
+
+/* An undefined file address ("all bits set" in the file). */
+#define H5RD_ADDR_UNDEF UINT64_MAX
+/* HDF5's maximum dataspace rank. */
+#define H5RD_MAX_RANK 32
+
+typedef struct h5rd_file h5rd_file; /* an open HDF5 file */
+typedef struct h5rd_obj h5rd_obj;   /* a group, dataset or committed datatype */
+typedef struct h5rd_attr h5rd_attr; /* an attribute of an object */
+typedef struct h5rd_type h5rd_type; /* a datatype (borrowed from its handle) */
+
+/* Returns the library version, e.g. "0.1.0". Static string. */
+H5RD_API const char *h5rd_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors. Values are pinned forever: append only, never renumber.          */
+/* ------------------------------------------------------------------------ */
+typedef enum h5rd_err {
+    H5RD_OK = 0,
+    H5RD_E_INVAL = 1,        /* the caller passed a bad argument */
+    H5RD_E_NOMEM = 2,        /* an allocation failed */
+    H5RD_E_IO = 3,           /* the operating system refused a read (sys_errno) */
+    H5RD_E_TRUNCATED = 4,    /* a structure runs past the end of its file or block */
+    H5RD_E_CORRUPT = 5,      /* bytes are present but inconsistent */
+    H5RD_E_CHECKSUM = 6,     /* a stored checksum does not match */
+    H5RD_E_UNSUPPORTED = 7,  /* valid HDF5 that h5rd cannot handle (e.g. a filter) */
+    H5RD_E_LIMIT = 8,        /* a resource limit of struct h5rd_limits was reached */
+    H5RD_E_NOT_FOUND = 9,    /* no such object, link, attribute or chunk */
+    H5RD_E_TYPE = 10,        /* wrong kind of object, or no conversion between types */
+    H5RD_E_RANGE = 11,       /* an index or selection is outside its bounds */
+    H5RD_E_BUFSIZE = 12,     /* the caller's buffer is too small */
+    H5RD_E_NOT_HDF5 = 13,    /* no HDF5 signature found */
+    H5RD_E_INTERNAL = 14     /* a bug in h5rd: an invariant was violated */
+} h5rd_err;
+
+/* Returns a static description of 'code' (never NULL). */
+H5RD_API const char *h5rd_strerror(h5rd_err code);
+
+#define H5RD_ERROR_PATH_MAX 512
+struct h5rd_error {
+    h5rd_err code;
+    uint64_t file_offset;            /* where the problem was detected, H5RD_ADDR_UNDEF if none */
+    const char *what;                /* static text, "structure: problem" */
+    char path[H5RD_ERROR_PATH_MAX];  /* object path involved, "" when none (truncated if long) */
+    int sys_errno;                   /* errno from the operating system for H5RD_E_IO, else 0 */
+    const char *src_file;            /* library source location, for bug reports */
+    int src_line;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Opening files                                                             */
+/* ------------------------------------------------------------------------ */
+struct h5rd_alloc {
+    void *(*malloc_fn)(void *user, size_t nbytes);
+    void *(*realloc_fn)(void *user, void *p, size_t nbytes);
+    void (*free_fn)(void *user, void *p);
+    void *user;
+};
+
+/* Resource limits; every loop and allocation driven by file contents is bounded by one of them.
+ * See docs/limits.md. h5rd_limits_init() fills in the defaults. */
+struct h5rd_limits {
+    uint64_t max_alloc_nbytes;    /* any single allocation (default 1 GiB) */
+    uint64_t max_metadata_nbytes; /* parsed metadata per file (default 256 MiB) */
+    uint64_t max_chunk_nbytes;    /* one decoded chunk (default 1 GiB) */
+    uint32_t max_ohdr_chunks;     /* object header chunks incl. continuations (default 1024) */
+    uint32_t max_messages;        /* messages in one object header (default 65536) */
+    uint32_t max_btree_depth;     /* v1 B-tree levels / v2 B-tree depth (default 64) */
+    uint32_t max_link_hops;       /* soft/external links followed in one lookup (default 40) */
+    uint32_t max_dtype_depth;     /* nesting of compound/array/vlen/enum types (default 32) */
+    uint32_t max_vds_depth;       /* virtual datasets whose sources are virtual (default 8) */
+    uint32_t max_vds_mappings;    /* mappings of one virtual dataset (default 65536) */
+    uint32_t max_name_nbytes;     /* link and attribute names (default 65536) */
+    uint64_t max_links;           /* links in one group (default 16 Mi) */
+    uint64_t max_attrs;           /* attributes on one object (default 1 Mi) */
+};
+
+/* Open flags. */
+#define H5RD_OPEN_SKIP_CHECKSUMS 0x1u /* salvage mode: do not reject metadata on checksum mismatch */
+#define H5RD_OPEN_NO_MMAP 0x2u        /* read with pread() instead of mapping (see docs/io.md) */
+
+struct h5rd_open_opts {
+    size_t struct_nbytes;             /* = sizeof(struct h5rd_open_opts) */
+    const struct h5rd_alloc *alloc;   /* NULL: malloc/realloc/free */
+    const struct h5rd_limits *limits; /* NULL: defaults */
+    uint32_t flags;                   /* H5RD_OPEN_* */
+};
+
+H5RD_API void h5rd_open_opts_init(struct h5rd_open_opts *opts);
+H5RD_API void h5rd_limits_init(struct h5rd_limits *limits);
+
+/* Opens the HDF5 file at 'path' read-only. 'opts' may be NULL.
+ * Returns H5RD_OK and a new handle in *file_ret (close with h5rd_file_close). */
+H5RD_API h5rd_err h5rd_file_open(const char *path, const struct h5rd_open_opts *opts,
+                                 h5rd_file **file_ret, struct h5rd_error *err);
+
+/* Opens a file image held in memory. The buffer is borrowed: it must stay valid and
+ * unchanged until the file and all its objects are closed. */
+H5RD_API h5rd_err h5rd_file_open_memory(const void *buf, size_t nbytes,
+                                        const struct h5rd_open_opts *opts, h5rd_file **file_ret,
+                                        struct h5rd_error *err);
+
+H5RD_API void h5rd_file_close(h5rd_file *file);
+
+struct h5rd_file_info {
+    uint32_t superblock_version;
+    uint32_t size_of_offsets;
+    uint32_t size_of_lengths;
+    uint64_t base_address;   /* = user block size for files written by libhdf5 */
+    uint64_t superblock_addr;
+    uint64_t eof_addr;       /* end-of-file address stored in the superblock */
+    uint64_t file_nbytes;    /* actual size of the file or image */
+    uint64_t root_addr;      /* object header address of the root group */
+    uint32_t sym_leaf_k, btree_internal_k, istore_k; /* B-tree 'K' values */
+    uint32_t has_superblock_extension;
+    uint32_t n_shared_message_indexes;
+};
+H5RD_API h5rd_err h5rd_file_get_info(const h5rd_file *file, struct h5rd_file_info *info_ret,
+                                     struct h5rd_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Objects and links                                                         */
+/* ------------------------------------------------------------------------ */
+typedef enum h5rd_obj_kind {
+    H5RD_OBJ_GROUP = 0,
+    H5RD_OBJ_DATASET = 1,
+    H5RD_OBJ_DATATYPE = 2 /* committed (named) datatype */
+} h5rd_obj_kind;
+
+/* Opens the object at 'path' (absolute, or "/" for the root). Soft links are followed with a
+ * hop limit. External links are followed too (within limits.max_link_hops).
+ * Returns H5RD_E_NOT_FOUND when a component does not exist. */
+H5RD_API h5rd_err h5rd_obj_open(h5rd_file *file, const char *path, h5rd_obj **obj_ret,
+                                struct h5rd_error *err);
+
+/* Opens the object whose object header is at file address 'addr' (as in h5rd_link.addr). The
+ * path given is only used for error messages and h5rd_obj_path. */
+H5RD_API h5rd_err h5rd_obj_open_addr(h5rd_file *file, uint64_t addr, const char *path,
+                                     h5rd_obj **obj_ret, struct h5rd_error *err);
+H5RD_API void h5rd_obj_close(h5rd_obj *obj);
+
+H5RD_API h5rd_obj_kind h5rd_obj_get_kind(const h5rd_obj *obj);
+/* The object header address: two handles with the same address are the same object. */
+H5RD_API uint64_t h5rd_obj_get_addr(const h5rd_obj *obj);
+/* The path the object was opened by. Lifetime: the object handle. */
+H5RD_API const char *h5rd_obj_get_path(const h5rd_obj *obj);
+/* The file the object lives in (for an object reached through an external link, that other
+ * file). Borrowed: lifetime of the object handle. */
+H5RD_API h5rd_file *h5rd_obj_get_file(const h5rd_obj *obj);
+
+struct h5rd_obj_info {
+    uint32_t ohdr_version;     /* 1 or 2 */
+    uint32_t n_messages;
+    uint32_t n_chunks;         /* object header chunks (1 + continuations) */
+    uint32_t refcount;         /* hard link count stored in the header */
+    int64_t mtime;             /* modification time (seconds since the epoch), -1 if none */
+    uint32_t has_comment;
+};
+H5RD_API h5rd_err h5rd_obj_get_info(const h5rd_obj *obj, struct h5rd_obj_info *info_ret,
+                                    struct h5rd_error *err);
+/* The object comment (Object Comment message); H5RD_E_NOT_FOUND when there is none. */
+H5RD_API h5rd_err h5rd_obj_get_comment(const h5rd_obj *obj, const char **comment_ret,
+                                       struct h5rd_error *err);
+
+typedef enum h5rd_link_type {
+    H5RD_LINK_HARD = 0,
+    H5RD_LINK_SOFT = 1,
+    H5RD_LINK_EXTERNAL = 64,
+    H5RD_LINK_USER = 65 /* user-defined link type other than external (listed, not followed) */
+} h5rd_link_type;
+
+struct h5rd_link {
+    const char *name;        /* link name (UTF-8 or ASCII as stored) */
+    h5rd_link_type type;
+    uint32_t cset;           /* 0 ASCII, 1 UTF-8 */
+    int64_t corder;          /* creation order, -1 when not tracked */
+    uint64_t addr;           /* hard: object header address */
+    const char *soft_target; /* soft: the target path */
+    const char *ext_file;    /* external: the file name */
+    const char *ext_path;    /* external: the object path in that file */
+};
+
+/* Links of a group, in libhdf5's iteration order: by name (byte order), or by creation order
+ * when the group tracks it (as h5py iterates). Strings are borrowed: lifetime of the group. */
+H5RD_API h5rd_err h5rd_group_get_nlinks(const h5rd_obj *group, uint64_t *nlinks_ret,
+                                        struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_group_get_link(const h5rd_obj *group, uint64_t idx,
+                                      struct h5rd_link *link_ret, struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_group_find_link(const h5rd_obj *group, const char *name,
+                                       struct h5rd_link *link_ret, struct h5rd_error *err);
+/* Opens the object a link of this group points to (hard, soft or external). */
+H5RD_API h5rd_err h5rd_group_open_link(const h5rd_obj *group, uint64_t idx, h5rd_obj **obj_ret,
+                                       struct h5rd_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Datatypes                                                                 */
+/* ------------------------------------------------------------------------ */
+typedef enum h5rd_type_class {
+    H5RD_CLASS_INTEGER = 0,
+    H5RD_CLASS_FLOAT = 1,
+    H5RD_CLASS_TIME = 2,
+    H5RD_CLASS_STRING = 3,
+    H5RD_CLASS_BITFIELD = 4,
+    H5RD_CLASS_OPAQUE = 5,
+    H5RD_CLASS_COMPOUND = 6,
+    H5RD_CLASS_REFERENCE = 7,
+    H5RD_CLASS_ENUM = 8,
+    H5RD_CLASS_VLEN = 9,
+    H5RD_CLASS_ARRAY = 10
+} h5rd_type_class;
+
+typedef enum h5rd_byte_order {
+    H5RD_ORDER_LE = 0,
+    H5RD_ORDER_BE = 1,
+    H5RD_ORDER_VAX = 2, /* floating point, VAX (mixed) order */
+    H5RD_ORDER_NONE = 3
+} h5rd_byte_order;
+
+struct h5rd_type_info {
+    h5rd_type_class cls;
+    uint64_t size;              /* bytes of one element in the file */
+    h5rd_byte_order order;      /* integer, float, time, bitfield, enum (of its base) */
+    uint32_t is_signed;         /* integer */
+    uint32_t bit_offset;        /* integer, float, bitfield: first significant bit */
+    uint32_t precision;         /* integer, float, bitfield: significant bits */
+    uint32_t lo_pad, hi_pad;    /* padding bit values (0/1) */
+    /* float */
+    uint32_t sign_pos, exp_pos, exp_nbits, mant_pos, mant_nbits;
+    uint64_t exp_bias;
+    uint32_t mant_norm;         /* 0 none, 1 msb set, 2 msb implied */
+    uint32_t internal_pad;
+    /* string (fixed) and vlen string */
+    uint32_t str_pad;           /* 0 null-terminated, 1 null-padded, 2 space-padded */
+    uint32_t cset;              /* 0 ASCII, 1 UTF-8 */
+    /* vlen */
+    uint32_t vlen_is_string;    /* 1: variable-length string, 0: sequence */
+    /* reference */
+    uint32_t ref_kind;          /* 0 object, 1 dataset region */
+    /* compound, enum: number of members; array: rank */
+    uint32_t nmembers;
+    uint32_t rank;
+    uint64_t dims[H5RD_MAX_RANK];
+    const char *tag;            /* opaque tag ("" if none). Lifetime: the type. */
+};
+
+H5RD_API h5rd_err h5rd_type_get_info(const h5rd_type *type, struct h5rd_type_info *info_ret,
+                                     struct h5rd_error *err);
+/* Compound member 'idx': name, byte offset within the compound, and type. */
+H5RD_API h5rd_err h5rd_type_get_member(const h5rd_type *type, uint32_t idx, const char **name_ret,
+                                       uint64_t *offset_ret, const h5rd_type **member_type_ret,
+                                       struct h5rd_error *err);
+/* Enum member 'idx': name and value (the value's bytes in the base type's file layout,
+ * h5rd_type_info.size bytes, made native byte order). */
+H5RD_API h5rd_err h5rd_type_get_enum_member(const h5rd_type *type, uint32_t idx,
+                                            const char **name_ret, const void **value_ret,
+                                            struct h5rd_error *err);
+/* The base type of an enum, vlen or array type. */
+H5RD_API h5rd_err h5rd_type_get_super(const h5rd_type *type, const h5rd_type **super_ret,
+                                      struct h5rd_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Dataspaces and datasets                                                   */
+/* ------------------------------------------------------------------------ */
+typedef enum h5rd_space_kind {
+    H5RD_SPACE_SCALAR = 0,
+    H5RD_SPACE_SIMPLE = 1,
+    H5RD_SPACE_NULL = 2
+} h5rd_space_kind;
+
+#define H5RD_UNLIMITED UINT64_MAX
+struct h5rd_space {
+    h5rd_space_kind kind;
+    uint32_t rank; /* 0 for scalar and null */
+    uint64_t dims[H5RD_MAX_RANK];
+    uint64_t maxdims[H5RD_MAX_RANK]; /* H5RD_UNLIMITED for unlimited; = dims when not stored */
+};
+
+typedef enum h5rd_layout_class {
+    H5RD_LAYOUT_COMPACT = 0,
+    H5RD_LAYOUT_CONTIGUOUS = 1,
+    H5RD_LAYOUT_CHUNKED = 2,
+    H5RD_LAYOUT_VIRTUAL = 3
+} h5rd_layout_class;
+
+typedef enum h5rd_chunk_index {
+    H5RD_CHUNK_INDEX_BTREE1 = 0, /* version 1 B-tree (layout message v1-v3) */
+    H5RD_CHUNK_INDEX_SINGLE = 1,
+    H5RD_CHUNK_INDEX_IMPLICIT = 2,
+    H5RD_CHUNK_INDEX_FARRAY = 3,
+    H5RD_CHUNK_INDEX_EARRAY = 4,
+    H5RD_CHUNK_INDEX_BTREE2 = 5,
+    H5RD_CHUNK_INDEX_NONE = 255  /* not chunked */
+} h5rd_chunk_index;
+
+struct h5rd_layout {
+    h5rd_layout_class cls;
+    uint32_t version;            /* data layout message version */
+    uint32_t rank;               /* chunked: rank of the chunk (= dataset rank) */
+    uint64_t chunk_dims[H5RD_MAX_RANK];
+    h5rd_chunk_index chunk_index;
+    uint32_t chunk_flags;        /* layout v4 flags (bit 1: don't filter partial edge chunks) */
+    uint64_t data_addr;          /* contiguous: address; chunked: index address */
+    uint64_t data_nbytes;        /* contiguous: size; compact: size */
+    uint32_t n_external_files;   /* external raw storage entries (contiguous only) */
+};
+
+#define H5RD_FILTER_DEFLATE 1
+#define H5RD_FILTER_SHUFFLE 2
+#define H5RD_FILTER_FLETCHER32 3
+#define H5RD_FILTER_SZIP 4
+#define H5RD_FILTER_NBIT 5
+#define H5RD_FILTER_SCALEOFFSET 6
+#define H5RD_FILTER_BZIP2 307
+#define H5RD_FILTER_LZF 32000
+#define H5RD_FILTER_BLOSC 32001
+#define H5RD_FILTER_LZ4 32004
+#define H5RD_FILTER_BITSHUFFLE 32008
+#define H5RD_FILTER_ZSTD 32015
+
+struct h5rd_filter {
+    uint32_t id;
+    uint32_t flags;           /* bit 0: optional */
+    const char *name;         /* as stored in the file, "" when absent. Lifetime: dataset. */
+    uint32_t n_values;
+    const uint32_t *values;   /* client data. Lifetime: dataset. */
+};
+
+H5RD_API h5rd_err h5rd_dataset_get_space(const h5rd_obj *dset, struct h5rd_space *space_ret,
+                                         struct h5rd_error *err);
+/* The dataset's (or committed datatype's) type. Lifetime: the object handle. */
+H5RD_API h5rd_err h5rd_obj_get_type(const h5rd_obj *obj, const h5rd_type **type_ret,
+                                    struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_dataset_get_layout(const h5rd_obj *dset, struct h5rd_layout *layout_ret,
+                                          struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_dataset_get_nfilters(const h5rd_obj *dset, uint32_t *nfilters_ret,
+                                            struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_dataset_get_filter(const h5rd_obj *dset, uint32_t idx,
+                                          struct h5rd_filter *filter_ret, struct h5rd_error *err);
+
+struct h5rd_fill {
+    uint32_t alloc_time;   /* 1 early, 2 late, 3 incremental */
+    uint32_t fill_time;    /* 0 on allocation, 1 never, 2 if set by user */
+    uint32_t is_defined;   /* 0: undefined (libhdf5 leaves garbage); 1: value below or default 0 */
+    uint64_t nbytes;       /* size of the stored value, 0 = default (all zero bytes) */
+    const void *value;     /* stored fill value in file layout, NULL if none. Lifetime: dataset. */
+};
+H5RD_API h5rd_err h5rd_dataset_get_fill(const h5rd_obj *dset, struct h5rd_fill *fill_ret,
+                                        struct h5rd_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Attributes                                                                */
+/* ------------------------------------------------------------------------ */
+/* Attributes are listed in libhdf5's default order (h5py's): by name, or by creation order
+ * when the object tracks attribute creation order. */
+H5RD_API h5rd_err h5rd_obj_get_nattrs(const h5rd_obj *obj, uint64_t *nattrs_ret,
+                                      struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_attr_open_idx(const h5rd_obj *obj, uint64_t idx, h5rd_attr **attr_ret,
+                                     struct h5rd_error *err);
+H5RD_API h5rd_err h5rd_attr_open(const h5rd_obj *obj, const char *name, h5rd_attr **attr_ret,
+                                 struct h5rd_error *err);
+H5RD_API void h5rd_attr_close(h5rd_attr *attr);
+/* Lifetime of the returned pointers: the attribute handle. */
+H5RD_API const char *h5rd_attr_get_name(const h5rd_attr *attr);
+H5RD_API const h5rd_type *h5rd_attr_get_type(const h5rd_attr *attr);
+H5RD_API h5rd_err h5rd_attr_get_space(const h5rd_attr *attr, struct h5rd_space *space_ret,
+                                      struct h5rd_error *err);
+/* Bytes needed by h5rd_attr_read: number of elements x type size. */
+H5RD_API h5rd_err h5rd_attr_get_nbytes(const h5rd_attr *attr, uint64_t *nbytes_ret,
+                                       struct h5rd_error *err);
+/* Copies the attribute's value into 'buf' in the file type's layout with every number made
+ * native byte order (compound members at their file offsets). Variable-length and reference
+ * elements are left in their stored form: decode them with h5rd_vlen_read / h5rd_ref_get_path. */
+H5RD_API h5rd_err h5rd_attr_read(const h5rd_attr *attr, void *buf, size_t buf_nbytes,
+                                 struct h5rd_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Variable-length data and references                                       */
+/* ------------------------------------------------------------------------ */
+/* 'elem' is one stored variable-length element (as left by h5rd_attr_read or a dataset read)
+ * of 'vlen_type' (class VLEN). Copies its contents into 'buf': for a string, the bytes (no NUL
+ * added); for a sequence, the base elements made native byte order. *count_ret receives the
+ * number of base elements (bytes for strings). With buf == NULL only *count_ret is set. */
+H5RD_API h5rd_err h5rd_vlen_read(const h5rd_file *file, const h5rd_type *vlen_type,
+                                 const void *elem, void *buf, size_t buf_nbytes,
+                                 uint64_t *count_ret, struct h5rd_error *err);
+
+/* 'elem' is one stored reference of 'ref_type' (class REFERENCE). Writes the absolute path of
+ * the referenced object (for a region reference, of its dataset). H5RD_E_NOT_FOUND for a null
+ * reference or one no path reaches. */
+H5RD_API h5rd_err h5rd_ref_get_path(h5rd_file *file, const h5rd_type *ref_type,
+                                    const void *elem, char *buf, size_t buf_nbytes,
+                                    size_t *len_ret, struct h5rd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* H5RD_H */

@@ -1,0 +1,46 @@
+/*
+ * err.h - recording failures with their detail (what, where, which object).
+ *
+ * Every internal function that can fail takes a `struct h5rd_error *ec` that is
+ * never NULL (the API layer supplies a local one when the caller passed NULL).
+ * The first failure of a call is recorded; later ones only propagate, so the
+ * detail names the root cause. h5rd__fail() is the one place to break on
+ * "why did this file fail?".
+ */
+#ifndef H5RD_CORE_ERR_H
+#define H5RD_CORE_ERR_H
+
+#include "h5rd.h"
+
+#include <stdbool.h>
+
+/* Clears 'ec' to "no error". */
+void h5rd__err_clear(struct h5rd_error *ec);
+
+/* Records 'code' at file address 'addr' with the static text 'what' unless an
+ * earlier failure is already recorded. Returns 'code'. */
+h5rd_err h5rd__fail(struct h5rd_error *ec, h5rd_err code, uint64_t addr, const char *what,
+                    const char *src_file, int src_line);
+
+/* Sets the object path of the recorded error if none is set yet. */
+void h5rd__err_set_path(struct h5rd_error *ec, const char *path);
+
+#define H5RD_FAIL(ec, code, addr, what) h5rd__fail((ec), (code), (addr), (what), __FILE__, __LINE__)
+#define H5RD_CORRUPT(ec, addr, what) H5RD_FAIL((ec), H5RD_E_CORRUPT, (addr), (what))
+
+#define H5RD_TRY(expr)                                                                             \
+    do {                                                                                           \
+        h5rd_err try_err_ = (expr);                                                                \
+        if (try_err_ != H5RD_OK) {                                                                 \
+            return try_err_;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define H5RD_REQUIRE(ec, cond, code, addr, what)                                                   \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            return H5RD_FAIL((ec), (code), (addr), (what));                                        \
+        }                                                                                          \
+    } while (0)
+
+#endif

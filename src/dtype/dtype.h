@@ -1,0 +1,43 @@
+/*
+ * dtype.h - the Datatype message (Spec v3.0 IV.A.2.d, versions 1-5): every
+ * class decoded into a type tree, depth-bounded by limits.max_dtype_depth,
+ * member counts bounded by the message size.
+ */
+#ifndef H5RD_DTYPE_DTYPE_H
+#define H5RD_DTYPE_DTYPE_H
+
+#include "internal.h"
+#include "io/cursor.h"
+
+struct h5rd__type_member {
+    char *name;                /* owned; compound and enum */
+    uint64_t offset;           /* compound: byte offset within the element */
+    struct h5rd_type *type;    /* compound: owned member type */
+};
+
+/* The public opaque h5rd_type. Owned by whoever decoded it; immutable after decoding. */
+struct h5rd_type {
+    struct h5rd_type_info info;    /* everything h5rd_type_get_info returns (info.tag -> tag) */
+    uint8_t version;               /* datatype message version */
+    uint32_t class_bits;           /* the 24 class bit fields as stored */
+    char *tag;                     /* opaque tag, owned ("" when none) */
+    struct h5rd__type_member *members;  /* compound / enum: info.nmembers entries */
+    uint8_t *enum_values;          /* enum: nmembers values of base->info.size bytes, native order */
+    struct h5rd_type *base;        /* enum, vlen, array: owned base type */
+};
+
+/* Decodes one datatype starting at the cursor (consumes exactly its bytes). *type_ret is
+ * owned by the caller: free with h5rd__dtype_free. */
+h5rd_err h5rd__dtype_decode(const struct h5rd_file *f, struct h5rd_cur *c,
+                            struct h5rd_type **type_ret, struct h5rd_error *ec);
+void h5rd__dtype_free(const struct h5rd_file *f, struct h5rd_type *t);
+
+/* Rewrites 'nelem' elements of type 't' in 'buf' (file layout) so that every number is in the
+ * host's byte order, recursing into compound members and array elements. Variable-length and
+ * reference elements are left as stored. Bits outside precision are kept as stored. */
+void h5rd__dtype_to_native(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem);
+
+/* True when 't' (or any member) is a variable-length or reference type. */
+bool h5rd__dtype_has_indirect(const struct h5rd_type *t);
+
+#endif

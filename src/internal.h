@@ -1,0 +1,87 @@
+/*
+ * internal.h - the private umbrella header: the open-file structure shared by
+ * every layer, allocation helpers and limits. Never installed.
+ *
+ * Thread-safety contract: after h5rd_file_open returns, every field of
+ * struct h5rd_file is read-only except those marked _Atomic, which are
+ * published once with compare-and-swap (lazily built tables) or counted
+ * (reference count). Nothing on the read path takes a lock.
+ */
+#ifndef H5RD_INTERNAL_H
+#define H5RD_INTERNAL_H
+
+#include "h5rd.h"
+#include "core/checked.h"
+#include "core/err.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Superblock, decoded (Spec v3.0 II.A "Disk Format: Level 0A - Format Signature and
+ * Superblock"). Addresses are relative to base_addr, as stored. */
+struct h5rd__sb {
+    uint32_t version;               /* 0..3 */
+    uint8_t size_of_offsets;        /* 2, 4, 8 */
+    uint8_t size_of_lengths;        /* 2, 4, 8 */
+    uint32_t sym_leaf_k;            /* group leaf node K (v0/v1) */
+    uint32_t btree_internal_k;      /* group internal node K (v0/v1) */
+    uint32_t istore_k;              /* indexed storage internal node K (v1; v0: 32) */
+    uint32_t file_consistency_flags;
+    uint64_t sb_abs_addr;           /* absolute offset of the signature */
+    uint64_t base_addr;             /* absolute offset that relative addresses start from */
+    uint64_t ext_addr;              /* superblock extension object header, H5RD_ADDR_UNDEF if none */
+    uint64_t eof_addr;              /* end of file address (relative) */
+    uint64_t driver_info_addr;
+    uint64_t root_addr;             /* root group object header */
+    /* v0/v1: the root group's symbol table entry scratch pad (cache type 1) */
+    uint32_t root_cache_type;
+    uint64_t root_btree_addr;
+    uint64_t root_heap_addr;
+};
+
+struct h5rd__sohm_table;  /* object/sohm.h */
+struct h5rd__pathmap;     /* api: address -> path map for references */
+struct h5rd__extfile;     /* api: files opened through external links */
+
+struct h5rd_file {
+    struct h5rd_alloc alloc;
+    struct h5rd_limits limits;
+    uint32_t flags;                 /* H5RD_OPEN_* */
+    atomic_uint refcount;           /* caller's reference + one per open object */
+
+    /* The source (io/source.c). */
+    const uint8_t *map;             /* whole file (mmap or caller's image); NULL in pread mode */
+    uint64_t nbytes;                /* size of the file or image at open */
+    int fd;                         /* -1 for memory images */
+    bool is_mapped;                 /* map came from mmap() and must be unmapped */
+    char *path;                     /* as opened, NULL for memory images */
+    char *dir;                      /* directory of path ("." if none) */
+
+    struct h5rd__sb sb;
+    struct h5rd__sohm_table *sohm;  /* shared object header message table, NULL if none */
+
+    _Atomic(struct h5rd__pathmap *) pathmap;   /* built on first reference lookup */
+    _Atomic(struct h5rd__extfile *) extfiles;  /* lock-free list, freed at close */
+};
+
+/* ---- allocation (src/core/alloc.c) -------------------------------------------------------- */
+/* Each checks 'n' against limits.max_alloc_nbytes and records H5RD_E_LIMIT / H5RD_E_NOMEM in
+ * 'ec' on failure (returning NULL). n == 0 allocates 1 byte so NULL always means failure. */
+void *h5rd__malloc(const struct h5rd_file *f, uint64_t n, struct h5rd_error *ec);
+void *h5rd__calloc(const struct h5rd_file *f, uint64_t count, uint64_t size, struct h5rd_error *ec);
+void *h5rd__realloc(const struct h5rd_file *f, void *p, uint64_t n, struct h5rd_error *ec);
+void h5rd__free(const struct h5rd_file *f, void *p);
+/* Copies n bytes and appends a NUL. */
+char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h5rd_error *ec);
+
+/* Grows an array of 'elem_nbytes' elements so it holds at least 'need' elements
+ * (doubling). '*cap' is the current capacity. */
+h5rd_err h5rd__grow(const struct h5rd_file *f, void **arr, uint64_t *cap, uint64_t need,
+                    size_t elem_nbytes, struct h5rd_error *ec);
+
+/* Default limits (docs/limits.md). */
+void h5rd__limits_default(struct h5rd_limits *l);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * source.c - file sources (see source.h and docs/io.md).
+ *
+ * A mapped file that another process truncates while it is mapped raises
+ * SIGBUS on access to the vanished pages. A library must not install signal
+ * handlers, so h5rd narrows the window instead: every view of a mapped file
+ * first re-checks the file's current size with fstat() and refuses (H5RD_E_IO)
+ * a range that the file no longer holds. The remaining race (truncation
+ * between that check and the copy, microseconds) is closed entirely by
+ * H5RD_OPEN_NO_MMAP, which reads with pread() into owned buffers.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "io/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *dirname_of(struct h5rd_file *f, const char *path, struct h5rd_error *ec)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        return h5rd__strndup(f, ".", 1, ec);
+    }
+    if (slash == path) {
+        return h5rd__strndup(f, "/", 1, ec);
+    }
+    return h5rd__strndup(f, path, (size_t)(slash - path), ec);
+}
+
+h5rd_err h5rd__src_open_path(struct h5rd_file *f, const char *path, struct h5rd_error *ec)
+{
+    f->fd = -1;
+    f->path = h5rd__strndup(f, path, strlen(path), ec);
+    f->dir = f->path != NULL ? dirname_of(f, path, ec) : NULL;
+    if (f->path == NULL || f->dir == NULL) {
+        return ec->code;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        h5rd_err code = (e == ENOENT || e == ENOTDIR) ? H5RD_E_NOT_FOUND : H5RD_E_IO;
+        H5RD_FAIL(ec, code, H5RD_ADDR_UNDEF, "open: cannot open file");
+        ec->sys_errno = e;
+        return code;
+    }
+    f->fd = fd;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        H5RD_FAIL(ec, H5RD_E_IO, H5RD_ADDR_UNDEF, "open: cannot stat file");
+        ec->sys_errno = errno;
+        return H5RD_E_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return H5RD_FAIL(ec, H5RD_E_IO, H5RD_ADDR_UNDEF, "open: not a regular file");
+    }
+    f->nbytes = (uint64_t)st.st_size;
+    if ((f->flags & H5RD_OPEN_NO_MMAP) != 0 || f->nbytes == 0) {
+        return H5RD_OK;
+    }
+    size_t len;
+    if (!h5rd__u64_to_size(f->nbytes, &len)) {
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, H5RD_ADDR_UNDEF, "open: file larger than address space");
+    }
+    void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+        /* Some file systems cannot map: fall back to pread. */
+        f->flags |= H5RD_OPEN_NO_MMAP;
+        return H5RD_OK;
+    }
+    f->map = m;
+    f->is_mapped = true;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__src_open_memory(struct h5rd_file *f, const void *buf, size_t nbytes,
+                               struct h5rd_error *ec)
+{
+    f->fd = -1;
+    f->map = buf;
+    f->nbytes = nbytes;
+    f->flags &= ~H5RD_OPEN_NO_MMAP;
+    f->dir = h5rd__strndup(f, ".", 1, ec);
+    return f->dir == NULL ? ec->code : H5RD_OK;
+}
+
+void h5rd__src_close(struct h5rd_file *f)
+{
+    if (f->is_mapped && f->map != NULL) {
+        munmap((void *)(uintptr_t)f->map, (size_t)f->nbytes);
+    }
+    f->map = NULL;
+    if (f->fd >= 0) {
+        close(f->fd);
+    }
+    f->fd = -1;
+    h5rd__free(f, f->path);
+    h5rd__free(f, f->dir);
+    f->path = NULL;
+    f->dir = NULL;
+}
+
+h5rd_err h5rd__io_abs(const struct h5rd_file *f, uint64_t addr, uint64_t *abs_ret,
+                      struct h5rd_error *ec)
+{
+    if (addr == H5RD_ADDR_UNDEF) {
+        return H5RD_CORRUPT(ec, addr, "address: undefined address where one is required");
+    }
+    if (!h5rd__add_u64(addr, f->sb.base_addr, abs_ret)) {
+        return H5RD_CORRUPT(ec, addr, "address: overflows with the base address");
+    }
+    return H5RD_OK;
+}
+
+/* Checks that [abs, abs+nbytes) lies inside the file, re-checking the size of a mapped file. */
+static h5rd_err check_range(const struct h5rd_file *f, uint64_t abs, uint64_t nbytes,
+                            uint64_t addr, struct h5rd_error *ec)
+{
+    if (abs > f->nbytes || nbytes > f->nbytes - abs) {
+        return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr, "address: range extends past the end of the file");
+    }
+    if (f->is_mapped) {
+        struct stat st;
+        if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size < abs + nbytes) {
+            return H5RD_FAIL(ec, H5RD_E_IO, addr, "file shrank while open (truncated by another process?)");
+        }
+    }
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__io_read_abs(const struct h5rd_file *f, uint64_t abs, uint64_t nbytes, void *dst,
+                           struct h5rd_error *ec)
+{
+    H5RD_TRY(check_range(f, abs, nbytes, abs, ec));
+    if (f->map != NULL) {
+        if (nbytes > 0) {
+            memcpy(dst, f->map + abs, (size_t)nbytes);
+        }
+        return H5RD_OK;
+    }
+    uint8_t *d = dst;
+    uint64_t done = 0;
+    while (done < nbytes) {
+        uint64_t want = nbytes - done;
+        if (want > ((uint64_t)1 << 30)) {
+            want = (uint64_t)1 << 30;
+        }
+        ssize_t r = pread(f->fd, d + done, (size_t)want, (off_t)(abs + done));
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            H5RD_FAIL(ec, r == 0 ? H5RD_E_TRUNCATED : H5RD_E_IO, abs + done, "read: pread failed");
+            ec->sys_errno = r < 0 ? errno : 0;
+            return ec->code;
+        }
+        done += (uint64_t)r;
+    }
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes,
+                       struct h5rd_view *view_ret, struct h5rd_error *ec)
+{
+    uint64_t abs = 0;
+    H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
+    H5RD_TRY(check_range(f, abs, nbytes, addr, ec));
+    struct h5rd_view v = {NULL, 0, addr, NULL};
+    if (!h5rd__u64_to_size(nbytes, &v.nbytes)) {
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, addr, "view: size exceeds address space");
+    }
+    if (f->map != NULL) {
+        v.p = f->map + abs;
+    } else {
+        v.owned = h5rd__malloc(f, nbytes, ec);
+        if (v.owned == NULL) {
+            return ec->code;
+        }
+        h5rd_err e = h5rd__io_read_abs(f, abs, nbytes, v.owned, ec);
+        if (e != H5RD_OK) {
+            h5rd__free(f, v.owned);
+            return e;
+        }
+        v.p = v.owned;
+    }
+    *view_ret = v;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,
+                            uint64_t max_nbytes, struct h5rd_view *view_ret,
+                            struct h5rd_error *ec)
+{
+    uint64_t abs = 0;
+    H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
+    uint64_t avail = abs < f->nbytes ? f->nbytes - abs : 0;
+    uint64_t n = max_nbytes < avail ? max_nbytes : avail;
+    if (n < min_nbytes) {
+        return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr, "address: structure extends past the end of the file");
+    }
+    return h5rd__io_view(f, addr, n, view_ret, ec);
+}
+
+void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view)
+{
+    if (view->owned != NULL) {
+        h5rd__free(f, view->owned);
+    }
+    view->owned = NULL;
+    view->p = NULL;
+    view->nbytes = 0;
+}
+
+h5rd_err h5rd__io_read(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes, void *dst,
+                       struct h5rd_error *ec)
+{
+    uint64_t abs = 0;
+    H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
+    return h5rd__io_read_abs(f, abs, nbytes, dst, ec);
+}

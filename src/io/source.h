@@ -1,0 +1,59 @@
+/*
+ * source.h - the file source: a read-only mapping of a file, a caller's
+ * memory image, or (H5RD_OPEN_NO_MMAP) pread() into owned buffers. Every
+ * access to file bytes is a "view" obtained here and parsed with a cursor.
+ *
+ * Addresses passed here are relative to the superblock's base address, as
+ * stored in the file; h5rd__io_abs converts to absolute offsets.
+ */
+#ifndef H5RD_IO_SOURCE_H
+#define H5RD_IO_SOURCE_H
+
+#include "internal.h"
+#include "io/cursor.h"
+
+struct h5rd_view {
+    const uint8_t *p;
+    size_t nbytes;
+    uint64_t addr;  /* relative address of p[0] */
+    void *owned;    /* non-NULL when p was copied into a buffer that release frees */
+};
+
+h5rd_err h5rd__src_open_path(struct h5rd_file *f, const char *path, struct h5rd_error *ec);
+h5rd_err h5rd__src_open_memory(struct h5rd_file *f, const void *buf, size_t nbytes,
+                               struct h5rd_error *ec);
+void h5rd__src_close(struct h5rd_file *f);
+
+/* Absolute file offset of relative address 'addr' (checked: fails on overflow). */
+h5rd_err h5rd__io_abs(const struct h5rd_file *f, uint64_t addr, uint64_t *abs_ret,
+                      struct h5rd_error *ec);
+
+/* Reads 'nbytes' at absolute offset 'abs' into dst (no base address applied). */
+h5rd_err h5rd__io_read_abs(const struct h5rd_file *f, uint64_t abs, uint64_t nbytes, void *dst,
+                           struct h5rd_error *ec);
+
+/* A view of 'nbytes' at relative address 'addr'. Fails with TRUNCATED when the range is not
+ * entirely inside the file, CORRUPT when addr is undefined. Release with h5rd__io_release. */
+h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes,
+                       struct h5rd_view *view_ret, struct h5rd_error *ec);
+
+/* Like h5rd__io_view but shortens the range to what the file holds (at least min_nbytes),
+ * for structures whose size is only known after parsing their start. */
+h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,
+                            uint64_t max_nbytes, struct h5rd_view *view_ret,
+                            struct h5rd_error *ec);
+
+void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view);
+
+/* A cursor over a view, carrying the file's sizes of offsets and lengths. */
+static inline struct h5rd_cur h5rd__view_cur(const struct h5rd_file *f, const struct h5rd_view *v,
+                                             struct h5rd_error *ec)
+{
+    return h5rd__cur_make(v->p, v->nbytes, v->addr, f->sb.size_of_offsets, f->sb.size_of_lengths, ec);
+}
+
+/* Copies 'nbytes' at relative address 'addr' into dst. */
+h5rd_err h5rd__io_read(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes, void *dst,
+                       struct h5rd_error *ec);
+
+#endif
