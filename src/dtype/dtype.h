@@ -24,6 +24,8 @@ struct h5rd_type {
     struct h5rd__type_member *members;  /* compound / enum: info.nmembers entries */
     uint8_t *enum_values;          /* enum: nmembers values of base->info.size bytes, native order */
     struct h5rd_type *base;        /* enum, vlen, array: owned base type */
+    bool native_noop;              /* h5rd__dtype_to_native leaves every byte as stored */
+    bool has_indirect;             /* this type or a member is vlen or reference */
 };
 
 /* Decodes one datatype starting at the cursor (consumes exactly its bytes). *type_ret is

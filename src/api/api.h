@@ -1,0 +1,67 @@
+/*
+ * api.h - the handles behind the public opaque types, shared by the files of src/api.
+ *
+ * Handles are immutable after open except for the reference counts and the
+ * lazily built tables, which are published once with compare-and-swap: the
+ * thread that loses the race frees its copy. No lock anywhere.
+ */
+#ifndef H5RD_API_API_H
+#define H5RD_API_API_H
+
+#include "internal.h"
+#include "attr/attr.h"
+#include "dtype/dtype.h"
+#include "group/group.h"
+#include "object/msg.h"
+#include "object/ohdr.h"
+
+struct h5rd_obj {
+    struct h5rd_file *file;          /* holds one reference */
+    atomic_uint refcount;            /* caller + open attributes */
+    uint64_t addr;
+    h5rd_obj_kind kind;
+    char *path;
+    struct h5rd__ohdr oh;
+
+    struct h5rd__links links;        /* groups */
+
+    struct h5rd_space space;         /* datasets */
+    struct h5rd_type *type;          /* datasets, committed datatypes */
+    struct h5rd__layout layout;
+    bool has_layout;
+    struct h5rd__pline pline;
+    struct h5rd__fill fill;
+    struct h5rd__efl efl;
+    char *comment;
+
+    _Atomic(struct h5rd__attrs *) attrs;   /* loaded on first use */
+};
+
+struct h5rd_attr {
+    struct h5rd_obj *obj;            /* holds one reference */
+    const struct h5rd__attr *a;      /* inside obj->attrs */
+};
+
+/* Starts a public call: clears the caller's error struct or points 'ec' at a local one. */
+#define H5RD_API_BEGIN(err, local) \
+    struct h5rd_error local;       \
+    struct h5rd_error *ec = (err) != NULL ? (err) : &local; \
+    h5rd__err_clear(ec)
+
+void h5rd__file_ref(struct h5rd_file *f);
+void h5rd__file_unref(struct h5rd_file *f);
+
+/* Opens the object at 'addr' of file 'f' (taking a file reference). */
+h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *path,
+                             h5rd_obj **obj_ret, struct h5rd_error *ec);
+
+/* Opens (or reuses) the file an external link names, relative to 'f'. On success *ext_ret is
+ * borrowed from f's list (valid while f lives). */
+h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_file **ext_ret,
+                            struct h5rd_error *ec);
+
+/* The loaded attribute table of 'obj' (built on first use). */
+h5rd_err h5rd__obj_attrs(const h5rd_obj *obj, const struct h5rd__attrs **attrs_ret,
+                         struct h5rd_error *ec);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * api_vlen.c - variable-length data (global heap) and references.
+ *
+ * Stored forms (Spec v3.0 IV.A.2.d, "Variable-length" and "Reference" classes):
+ *   vlen element:        sequence length (4) | global heap collection address | object index (4)
+ *   object reference:    object header address (size of offsets)
+ *   region reference:    global heap collection address | object index (4); the heap object
+ *                        starts with the dataset's object header address.
+ *
+ * A reference names an address; its path is found as libhdf5's H5Iget_name does for a
+ * dereferenced object: the first path reached by a depth-first walk from the root in link
+ * order. That address -> path map is built once per file on first use and published with
+ * compare-and-swap.
+ */
+#include "api/api.h"
+#include "heap/heap.h"
+#include "io/source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t load_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static uint64_t undef_for(unsigned n)
+{
+    return n >= 8 ? UINT64_MAX : (((uint64_t)1 << (8 * n)) - 1);
+}
+
+h5rd_err h5rd_vlen_read(const h5rd_file *f, const h5rd_type *t, const void *elem, void *buf,
+                        size_t buf_nbytes, uint64_t *count_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    if (f == NULL || t == NULL || elem == NULL || count_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "vlen: NULL argument");
+    }
+    if (t->info.cls != H5RD_CLASS_VLEN || t->base == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_TYPE, H5RD_ADDR_UNDEF, "vlen: type is not variable-length");
+    }
+    const uint8_t *p = elem;
+    unsigned so = f->sb.size_of_offsets;
+    uint64_t count = load_le(p, 4);
+    uint64_t coll = load_le(p + 4, so);
+    uint32_t index = (uint32_t)load_le(p + 4 + so, 4);
+    uint64_t base_size = t->base->info.size;
+    uint64_t nbytes;
+    if (!h5rd__mul_u64(count, base_size, &nbytes)) {
+        return H5RD_CORRUPT(ec, coll, "vlen: element length overflows");
+    }
+    if (count == 0 || coll == 0 || coll == undef_for(so)) {
+        /* An empty sequence or a null string. */
+        *count_ret = 0;
+        return H5RD_OK;
+    }
+    if (buf == NULL) {
+        *count_ret = count;
+        return H5RD_OK;
+    }
+    if (buf_nbytes < nbytes) {
+        return H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "vlen: buffer too small");
+    }
+    struct h5rd_view v;
+    H5RD_TRY(h5rd__gheap_get(f, coll, index, &v, ec));
+    if (v.nbytes < nbytes) {
+        h5rd__io_release(f, &v);
+        return H5RD_CORRUPT(ec, coll, "vlen: global heap object shorter than the sequence");
+    }
+    if (nbytes > 0) {
+        memcpy(buf, v.p, (size_t)nbytes);
+    }
+    h5rd__io_release(f, &v);
+    if (!t->info.vlen_is_string) {
+        h5rd__dtype_to_native(t->base, buf, count);
+    }
+    *count_ret = count;
+    return H5RD_OK;
+}
+
+/* ---- address -> path map -------------------------------------------------------------- */
+
+struct pm_entry {
+    uint64_t addr;
+    char *path;
+};
+
+struct h5rd__pathmap {
+    uint64_t n, cap;
+    struct pm_entry *v;     /* sorted by addr once built */
+};
+
+void h5rd__pathmap_free(const struct h5rd_file *f, struct h5rd__pathmap *pm);
+void h5rd__pathmap_free(const struct h5rd_file *f, struct h5rd__pathmap *pm)
+{
+    if (pm == NULL) {
+        return;
+    }
+    for (uint64_t i = 0; i < pm->n; i++) {
+        h5rd__free(f, pm->v[i].path);
+    }
+    h5rd__free(f, pm->v);
+    h5rd__free(f, pm);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    uint64_t x = ((const struct pm_entry *)a)->addr;
+    uint64_t y = ((const struct pm_entry *)b)->addr;
+    return x < y ? -1 : x > y;
+}
+
+static const struct pm_entry *pm_find(const struct h5rd__pathmap *pm, uint64_t addr, bool sorted)
+{
+    if (sorted) {
+        struct pm_entry key = {addr, NULL};
+        return bsearch(&key, pm->v, (size_t)pm->n, sizeof key, cmp_entry);
+    }
+    for (uint64_t i = 0; i < pm->n; i++) {
+        if (pm->v[i].addr == addr) {
+            return &pm->v[i];
+        }
+    }
+    return NULL;
+}
+
+struct frame {
+    h5rd_obj *g;
+    uint64_t next;
+};
+
+/* Depth-first walk from the root in link order, recording the first path of each object.
+ * Groups are descended once (hard links can form cycles). Objects that fail to open are
+ * skipped: a damaged subtree must not hide the paths of the rest. */
+static h5rd_err build_pathmap(struct h5rd_file *f, struct h5rd__pathmap *pm, struct h5rd_error *ec)
+{
+    struct frame *stack = NULL;
+    uint64_t depth = 0, cap = 0;
+    h5rd_err e = H5RD_OK;
+    struct h5rd_error scratch;
+    h5rd_obj *root = NULL;
+
+    h5rd__err_clear(&scratch);
+    if (h5rd__obj_open_addr(f, f->sb.root_addr, "/", &root, &scratch) != H5RD_OK) {
+        return H5RD_OK; /* nothing reachable */
+    }
+    e = h5rd__grow(f, (void **)&pm->v, &pm->cap, 1, sizeof *pm->v, ec);
+    if (e != H5RD_OK) {
+        h5rd_obj_close(root);
+        return e;
+    }
+    pm->v[pm->n].addr = root->addr;
+    pm->v[pm->n].path = h5rd__strndup(f, "/", 1, ec);
+    if (pm->v[pm->n].path == NULL) {
+        h5rd_obj_close(root);
+        return ec->code;
+    }
+    pm->n++;
+    e = h5rd__grow(f, (void **)&stack, &cap, 1, sizeof *stack, ec);
+    if (e != H5RD_OK) {
+        h5rd_obj_close(root);
+        return e;
+    }
+    stack[depth++] = (struct frame){root, 0};
+    while (depth > 0) {
+        struct frame *top = &stack[depth - 1];
+        if (top->g->kind != H5RD_OBJ_GROUP || top->next >= top->g->links.n) {
+            h5rd_obj_close(top->g);
+            depth--;
+            continue;
+        }
+        const struct h5rd__link *l = &top->g->links.v[top->next++];
+        if (l->type != H5RD_LINK_HARD || pm_find(pm, l->addr, false) != NULL) {
+            continue;
+        }
+        h5rd_obj *child = NULL;
+        size_t bn = strlen(top->g->path);
+        size_t nn = strlen(l->name);
+        char *path = h5rd__malloc(f, (uint64_t)bn + nn + 2, ec);
+        if (path == NULL) {
+            e = ec->code;
+            break;
+        }
+        memcpy(path, top->g->path, bn);
+        size_t k = bn;
+        if (bn == 0 || path[bn - 1] != '/') {
+            path[k++] = '/';
+        }
+        memcpy(path + k, l->name, nn + 1);
+        e = h5rd__grow(f, (void **)&pm->v, &pm->cap, pm->n + 1, sizeof *pm->v, ec);
+        if (e != H5RD_OK) {
+            h5rd__free(f, path);
+            break;
+        }
+        pm->v[pm->n].addr = l->addr;
+        pm->v[pm->n].path = path;
+        pm->n++;
+        h5rd__err_clear(&scratch);
+        if (h5rd__obj_open_addr(f, l->addr, path, &child, &scratch) != H5RD_OK) {
+            continue;
+        }
+        if (child->kind != H5RD_OBJ_GROUP) {
+            h5rd_obj_close(child);
+            continue;
+        }
+        e = h5rd__grow(f, (void **)&stack, &cap, depth + 1, sizeof *stack, ec);
+        if (e != H5RD_OK) {
+            h5rd_obj_close(child);
+            break;
+        }
+        stack[depth++] = (struct frame){child, 0};
+    }
+    while (depth > 0) {
+        h5rd_obj_close(stack[--depth].g);
+    }
+    h5rd__free(f, stack);
+    if (e == H5RD_OK && pm->n > 1) {
+        qsort(pm->v, (size_t)pm->n, sizeof *pm->v, cmp_entry);
+    }
+    return e;
+}
+
+static h5rd_err get_pathmap(struct h5rd_file *f, const struct h5rd__pathmap **pm_ret,
+                            struct h5rd_error *ec)
+{
+    struct h5rd__pathmap *pm = atomic_load_explicit(&f->pathmap, memory_order_acquire);
+    if (pm != NULL) {
+        *pm_ret = pm;
+        return H5RD_OK;
+    }
+    pm = h5rd__calloc(f, 1, sizeof *pm, ec);
+    if (pm == NULL) {
+        return ec->code;
+    }
+    h5rd_err e = build_pathmap(f, pm, ec);
+    if (e != H5RD_OK) {
+        h5rd__pathmap_free(f, pm);
+        return e;
+    }
+    struct h5rd__pathmap *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&f->pathmap, &expected, pm, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        h5rd__pathmap_free(f, pm);
+        pm = expected;
+    }
+    *pm_ret = pm;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_ref_get_path(h5rd_file *f, const h5rd_type *t, const void *elem, char *buf,
+                           size_t buf_nbytes, size_t *len_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    if (f == NULL || t == NULL || elem == NULL || len_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "reference: NULL argument");
+    }
+    if (t->info.cls != H5RD_CLASS_REFERENCE) {
+        return H5RD_FAIL(ec, H5RD_E_TYPE, H5RD_ADDR_UNDEF, "reference: type is not a reference");
+    }
+    unsigned so = f->sb.size_of_offsets;
+    const uint8_t *p = elem;
+    uint64_t addr;
+    if (t->info.ref_kind == 0) {
+        addr = load_le(p, so);
+    } else if (t->info.ref_kind == 1) {
+        uint64_t coll = load_le(p, so);
+        uint32_t index = (uint32_t)load_le(p + so, 4);
+        if (coll == 0 || coll == undef_for(so)) {
+            return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF, "reference: null region reference");
+        }
+        struct h5rd_view v;
+        H5RD_TRY(h5rd__gheap_get(f, coll, index, &v, ec));
+        if (v.nbytes < so) {
+            h5rd__io_release(f, &v);
+            return H5RD_CORRUPT(ec, coll, "reference: region reference heap object too short");
+        }
+        addr = load_le(v.p, so);
+        h5rd__io_release(f, &v);
+    } else {
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, "reference: unsupported reference kind");
+    }
+    if (addr == 0 || addr == undef_for(so)) {
+        return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF, "reference: null reference");
+    }
+    const struct h5rd__pathmap *pm = NULL;
+    H5RD_TRY(get_pathmap(f, &pm, ec));
+    const struct pm_entry *hit = pm_find(pm, addr, true);
+    if (hit == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, addr, "reference: no path reaches the referenced object");
+    }
+    size_t n = strlen(hit->path);
+    *len_ret = n;
+    if (buf == NULL || buf_nbytes == 0) {
+        return buf == NULL && buf_nbytes == 0 ? H5RD_OK
+                                              : H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "reference: buffer too small");
+    }
+    if (n + 1 > buf_nbytes) {
+        memcpy(buf, hit->path, buf_nbytes - 1);
+        buf[buf_nbytes - 1] = '\0';
+        return H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "reference: buffer too small");
+    }
+    memcpy(buf, hit->path, n + 1);
+    return H5RD_OK;
+}

@@ -1,0 +1,108 @@
+/*
+ * msg_pline.c - Spec v3.0 IV.A.2.k "The Data Storage - Filter Pipeline Message", versions 1
+ * and 2.
+ *
+ * Version 1: version, filter count, 6 reserved bytes; per filter: id, name length, flags,
+ * client data count (2 bytes each), the name (NUL-terminated, padded to a multiple of 8; the
+ * length includes the padding), the client data (32-bit values) and 4 padding bytes when the
+ * count is odd. Version 2: version, count; per filter: id, name length only when id >= 256,
+ * flags, client data count, the name (only when id >= 256), the client data; no padding.
+ *
+ * Invariants: at most 32 filters (libhdf5's H5Z_MAX_NFILTERS); client data counts are checked
+ * against the bytes present before allocation; outputs on success only.
+ */
+#include "object/msg.h"
+
+#include <string.h>
+
+#define PLINE_MAX_FILTERS 32
+#define FILTER_RESERVED_MAX 256 /* ids below this have no stored name in version 2 */
+
+void h5rd__pline_free(const struct h5rd_file *f, struct h5rd__pline *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    if (p->v != NULL) {
+        for (uint32_t i = 0; i < p->n; i++) {
+            h5rd__free(f, p->v[i].name);
+            h5rd__free(f, p->v[i].values);
+        }
+    }
+    h5rd__free(f, p->v);
+    p->v = NULL;
+    p->n = 0;
+}
+
+static h5rd_err decode_filter(const struct h5rd_file *f, struct h5rd_cur *c, uint8_t version,
+                              struct h5rd__filter *flt)
+{
+    uint64_t at = h5rd__cur_addr_here(c);
+    flt->id = h5rd__cur_u16(c);
+    uint16_t name_len = 0;
+    if (version == 1 || flt->id >= FILTER_RESERVED_MAX) {
+        name_len = h5rd__cur_u16(c);
+    }
+    flt->flags = h5rd__cur_u16(c);
+    uint16_t n_values = h5rd__cur_u16(c);
+    H5RD_TRY(h5rd__cur_finish(c));
+    if (version == 1 && name_len % 8 != 0) {
+        return H5RD_CORRUPT(c->ec, at, "filter pipeline: name length not a multiple of 8");
+    }
+    const uint8_t *name = h5rd__cur_bytes(c, name_len);
+    H5RD_TRY(h5rd__cur_finish(c));
+    /* The stored name ends at its first NUL (or the field end). */
+    const uint8_t *nul = name_len > 0 ? memchr(name, 0, name_len) : NULL;
+    size_t len = nul != NULL ? (size_t)(nul - name) : name_len;
+    flt->name = h5rd__strndup(f, (const char *)name, len, c->ec);
+    if (flt->name == NULL) {
+        return c->ec->code;
+    }
+    H5RD_TRY(h5rd__cur_need(c, (uint64_t)n_values * 4));
+    flt->values = h5rd__calloc(f, n_values, sizeof(uint32_t), c->ec);
+    if (flt->values == NULL) {
+        return c->ec->code;
+    }
+    for (uint32_t i = 0; i < n_values; i++) {
+        flt->values[i] = h5rd__cur_u32(c);
+    }
+    flt->n_values = n_values;
+    if (version == 1 && n_values % 2 != 0) {
+        H5RD_TRY(h5rd__cur_skip(c, 4));
+    }
+    return h5rd__cur_finish(c);
+}
+
+h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__pline *out)
+{
+    uint64_t at = h5rd__cur_addr_here(c);
+    H5RD_TRY(h5rd__cur_need(c, 2));
+    uint8_t version = h5rd__cur_u8(c);
+    uint8_t n = h5rd__cur_u8(c);
+    if (version != 1 && version != 2) {
+        return H5RD_FAIL(c->ec, H5RD_E_UNSUPPORTED, at, "filter pipeline: unknown version");
+    }
+    if (n > PLINE_MAX_FILTERS) {
+        return H5RD_CORRUPT(c->ec, at, "filter pipeline: too many filters");
+    }
+    if (version == 1) {
+        H5RD_TRY(h5rd__cur_skip(c, 6));
+    }
+    struct h5rd__pline p = {0, NULL};
+    if (n > 0) {
+        p.v = h5rd__calloc(f, n, sizeof(*p.v), c->ec);
+        if (p.v == NULL) {
+            return c->ec->code;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        p.n = i + 1; /* so a partially decoded filter is freed too */
+        h5rd_err e = decode_filter(f, c, version, &p.v[i]);
+        if (e != H5RD_OK) {
+            h5rd__pline_free(f, &p);
+            return e;
+        }
+    }
+    *out = p;
+    return H5RD_OK;
+}

@@ -1,0 +1,447 @@
+/*
+ * ohdr.c - object headers, Spec v3.0 IV.A.1 "Object Header" (version 1 prefix, version 2
+ * "OHDR" prefix, "OCHK" continuation blocks) and the message iterator.
+ *
+ * Invariants:
+ *  - Each chunk is one view of exactly its bytes; messages are parsed from a cursor over the
+ *    chunk's message region only, so a message can never reach into the next chunk.
+ *  - Version 2 chunks are checksum-verified before any field after the prefix is used.
+ *  - Continuation chains are bounded by limits.max_ohdr_chunks; a continuation naming a chunk
+ *    already seen is CORRUPT ("continuation cycle"). Messages are bounded by
+ *    limits.max_messages.
+ *  - NIL and continuation messages are consumed, never listed. Unknown types are listed unless
+ *    flagged "fail if unknown" (0x80), which is UNSUPPORTED.
+ *  - msgs[].data points into chunks[], which the header keeps until h5rd__ohdr_free.
+ */
+#include "object/ohdr.h"
+
+#include "core/checksum.h"
+#include "object/msg.h"
+
+#include <string.h>
+
+/* Version 1 prefix: version, reserved, message count, reference count, chunk 0 size, and
+ * padding up to 16 bytes (Spec v3.0 IV.A.1.a "Version 1 Data Object Header Prefix"). */
+#define V1_PREFIX_NBYTES 16
+#define V1_MSGHDR_NBYTES 8
+/* Largest version 2 prefix: signature, version, flags, four times, two phase change values and
+ * an 8-byte chunk 0 size. */
+#define V2_PREFIX_MAX_NBYTES (4 + 1 + 1 + 16 + 4 + 8)
+
+#define V2_FLAG_SIZE_MASK 0x03u
+#define V2_FLAG_ATTR_CORDER_TRACKED 0x04u
+#define V2_FLAG_ATTR_CORDER_INDEXED 0x08u
+#define V2_FLAG_ATTR_PHASE 0x10u
+#define V2_FLAG_TIMES 0x20u
+#define V2_FLAG_ALL 0x3Fu
+
+struct cont {
+    uint64_t addr;
+    uint64_t nbytes;
+};
+
+struct loader {
+    const struct h5rd_file *f;
+    struct h5rd_error *ec;
+    struct h5rd__ohdr oh;
+    uint64_t msg_cap;
+    uint64_t chunk_cap;
+    struct cont *conts;      /* every continuation target found, in discovery order */
+    uint64_t n_conts;
+    uint64_t cont_cap;
+    bool have_header_mtime;  /* v2 times flag: the header's own mtime wins over messages */
+};
+
+static h5rd_err verify_checksum(const struct h5rd_file *f, const struct h5rd_view *v, size_t n,
+                                const char *what, struct h5rd_error *ec)
+{
+    /* The checksum is the 4 bytes after the first n bytes of the view. */
+    struct h5rd_cur c = h5rd__view_cur(f, v, ec);
+    H5RD_TRY(h5rd__cur_seek(&c, n));
+    uint32_t stored = h5rd__cur_u32(&c);
+    H5RD_TRY(h5rd__cur_finish(&c));
+    uint32_t calc = h5rd__lookup3(v->p, n, 0);
+    if (calc == stored || (f->flags & H5RD_OPEN_SKIP_CHECKSUMS) != 0) {
+        return H5RD_OK;
+    }
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    (void)what;
+    return H5RD_OK;
+#else
+    return H5RD_FAIL(ec, H5RD_E_CHECKSUM, v->addr, what);
+#endif
+}
+
+static h5rd_err add_chunk(struct loader *L, const struct h5rd_view *v)
+{
+    if (L->oh.n_chunks >= L->f->limits.max_ohdr_chunks) {
+        return H5RD_FAIL(L->ec, H5RD_E_LIMIT, v->addr, "object header: too many chunks");
+    }
+    void *arr = L->oh.chunks;
+    H5RD_TRY(h5rd__grow(L->f, &arr, &L->chunk_cap, (uint64_t)L->oh.n_chunks + 1,
+                        sizeof(struct h5rd_view), L->ec));
+    L->oh.chunks = arr;
+    L->oh.chunks[L->oh.n_chunks++] = *v;
+    return H5RD_OK;
+}
+
+static h5rd_err add_cont(struct loader *L, uint64_t addr, uint64_t nbytes, uint64_t at)
+{
+    if (addr == H5RD_ADDR_UNDEF) {
+        return H5RD_CORRUPT(L->ec, at, "object header: continuation to an undefined address");
+    }
+    /* Chunk 0 starts at the header address (v1 messages at +16, still inside chunk 0). */
+    if (addr >= L->oh.addr && addr - L->oh.addr < (L->oh.version == 1 ? V1_PREFIX_NBYTES + 1 : 1)) {
+        return H5RD_CORRUPT(L->ec, at, "object header: continuation cycle");
+    }
+    for (uint64_t i = 0; i < L->n_conts; i++) {
+        if (L->conts[i].addr == addr) {
+            return H5RD_CORRUPT(L->ec, at, "object header: continuation cycle");
+        }
+    }
+    /* One more chunk than already queued: bounded before it is ever loaded. */
+    if (L->n_conts + 1 >= L->f->limits.max_ohdr_chunks) {
+        return H5RD_FAIL(L->ec, H5RD_E_LIMIT, at, "object header: too many continuation chunks");
+    }
+    void *arr = L->conts;
+    H5RD_TRY(h5rd__grow(L->f, &arr, &L->cont_cap, L->n_conts + 1, sizeof(struct cont), L->ec));
+    L->conts = arr;
+    L->conts[L->n_conts].addr = addr;
+    L->conts[L->n_conts].nbytes = nbytes;
+    L->n_conts++;
+    return H5RD_OK;
+}
+
+/* libhdf5 also knows 0x0018, the metadata cache image message of the superblock extension
+ * (a cache of metadata also stored in place), which readers can ignore. */
+#define MSG_MDC_IMAGE 0x0018
+
+static bool type_is_known(uint16_t type)
+{
+    return type <= MSG_MDC_IMAGE;
+}
+
+/* Handles one message: consumes NIL and continuations, records header-level facts, lists the
+ * rest. 'body' is a cursor over exactly the message body. */
+static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct h5rd_cur *body,
+                         int64_t corder)
+{
+    uint64_t at = h5rd__cur_addr_here(body);
+    if (type == H5RD__MSG_NIL) {
+        return H5RD_OK;
+    }
+    if (type == H5RD__MSG_CONTINUATION) {
+        uint64_t caddr = 0, clen = 0;
+        H5RD_TRY(h5rd__msg_cont_decode(body, &caddr, &clen));
+        return add_cont(L, caddr, clen, at);
+    }
+    if (!type_is_known(type) && (flags & H5RD__MSGFLAG_FAIL_IF_UNKNOWN) != 0) {
+        return H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, at,
+                         "object header: unknown message type marked 'fail if unknown'");
+    }
+    /* Header-level facts are decoded leniently with a scratch error record: a damaged
+     * modification time or reference count must not make the object unreadable, and must not
+     * leave a stale failure in the caller's record. */
+    if ((flags & H5RD__MSGFLAG_SHARED) == 0) {
+        struct h5rd_error scratch;
+        h5rd__err_clear(&scratch);
+        struct h5rd_cur c = *body;
+        c.ec = &scratch;
+        if (type == H5RD__MSG_REFCOUNT) {
+            uint32_t rc = 0;
+            if (h5rd__msg_refcount_decode(&c, &rc) == H5RD_OK) {
+                L->oh.refcount = rc;
+            }
+        } else if ((type == H5RD__MSG_MTIME || type == H5RD__MSG_MTIME_OLD) &&
+                   !L->have_header_mtime) {
+            int64_t t = -1;
+            /* The new message wins over the old one (as libhdf5's H5Oget_info looks it up). */
+            if (h5rd__msg_mtime_decode(&c, type == H5RD__MSG_MTIME_OLD, &t) == H5RD_OK &&
+                (type == H5RD__MSG_MTIME || L->oh.mtime < 0)) {
+                L->oh.mtime = t;
+            }
+        }
+    }
+    if (L->oh.n_msgs >= L->f->limits.max_messages) {
+        return H5RD_FAIL(L->ec, H5RD_E_LIMIT, at, "object header: too many messages");
+    }
+    void *arr = L->oh.msgs;
+    H5RD_TRY(h5rd__grow(L->f, &arr, &L->msg_cap, (uint64_t)L->oh.n_msgs + 1,
+                        sizeof(struct h5rd__msg), L->ec));
+    L->oh.msgs = arr;
+    struct h5rd__msg *m = &L->oh.msgs[L->oh.n_msgs++];
+    m->type = type;
+    m->flags = flags;
+    m->nbytes = (uint32_t)body->len;
+    m->addr = body->addr;
+    m->data = body->p;
+    m->corder = corder;
+    return H5RD_OK;
+}
+
+/* Parses the messages of one chunk; 'c' covers exactly the chunk's message region (for v2:
+ * without signature/prefix and checksum). Space at the end too small for a message header is a
+ * gap (Spec v3.0 IV.A.1.b: "gap" at the end of a version 2 chunk). */
+static h5rd_err parse_msgs(struct loader *L, struct h5rd_cur *c)
+{
+    bool v1 = L->oh.version == 1;
+    bool has_corder = !v1 && (L->oh.flags & V2_FLAG_ATTR_CORDER_TRACKED) != 0;
+    size_t hdr_nbytes = v1 ? V1_MSGHDR_NBYTES : (has_corder ? 6 : 4);
+    /* Each iteration consumes at least hdr_nbytes bytes, so the loop is bounded by the chunk. */
+    while (h5rd__cur_left(c) >= hdr_nbytes) {
+        uint16_t type;
+        uint16_t size;
+        uint8_t flags;
+        int64_t corder = -1;
+        if (v1) {
+            type = h5rd__cur_u16(c);
+            size = h5rd__cur_u16(c);
+            flags = h5rd__cur_u8(c);
+            H5RD_TRY(h5rd__cur_skip(c, 3));
+        } else {
+            type = h5rd__cur_u8(c);
+            size = h5rd__cur_u16(c);
+            flags = h5rd__cur_u8(c);
+            if (has_corder) {
+                corder = h5rd__cur_u16(c);
+            }
+        }
+        H5RD_TRY(h5rd__cur_finish(c));
+        if (size > h5rd__cur_left(c)) {
+            return H5RD_FAIL(L->ec, H5RD_E_CORRUPT, h5rd__cur_addr_here(c),
+                             "object header: message runs past the end of its chunk");
+        }
+        struct h5rd_cur body;
+        H5RD_TRY(h5rd__cur_sub(c, size, &body));
+        H5RD_TRY(take_msg(L, type, flags, &body, corder));
+        if (v1) {
+            /* Version 1 messages are aligned on 8-byte boundaries within the chunk (whose
+             * message region itself starts 8-aligned). libhdf5 writes sizes that are already
+             * multiples of 8; others are tolerated by aligning the next header. */
+            size_t pad = (8 - (c->pos & 7u)) & 7u;
+            if (pad > h5rd__cur_left(c)) {
+                pad = h5rd__cur_left(c);
+            }
+            c->pos += pad;
+        }
+    }
+    return H5RD_OK;
+}
+
+static h5rd_err load_v1(struct loader *L)
+{
+    const struct h5rd_file *f = L->f;
+    struct h5rd_view pv = {0};
+    H5RD_TRY(h5rd__io_view(f, L->oh.addr, V1_PREFIX_NBYTES, &pv, L->ec));
+    struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
+    uint8_t version = h5rd__cur_u8(&c);
+    (void)h5rd__cur_u8(&c); /* reserved */
+    (void)h5rd__cur_u16(&c); /* message count: not enforced, as libhdf5 only repairs it */
+    uint32_t refcount = h5rd__cur_u32(&c);
+    uint32_t size0 = h5rd__cur_u32(&c);
+    h5rd_err e = h5rd__cur_finish(&c);
+    h5rd__io_release(f, &pv);
+    H5RD_TRY(e);
+    if (version != 1) {
+        return H5RD_CORRUPT(L->ec, L->oh.addr, "object header: bad version");
+    }
+    L->oh.refcount = refcount;
+
+    /* Chunk 0 is the prefix plus its message region. */
+    struct h5rd_view v = {0};
+    H5RD_TRY(h5rd__io_view(f, L->oh.addr, (uint64_t)V1_PREFIX_NBYTES + size0, &v, L->ec));
+    e = add_chunk(L, &v);
+    if (e != H5RD_OK) {
+        h5rd__io_release(f, &v);
+        return e;
+    }
+    c = h5rd__view_cur(f, &v, L->ec);
+    struct h5rd_cur region;
+    H5RD_TRY(h5rd__cur_skip(&c, V1_PREFIX_NBYTES));
+    H5RD_TRY(h5rd__cur_sub(&c, size0, &region));
+    H5RD_TRY(parse_msgs(L, &region));
+
+    /* Continuation chunks: bare message regions. */
+    for (uint64_t i = 0; i < L->n_conts; i++) {
+        struct h5rd_view cv = {0};
+        H5RD_TRY(h5rd__io_view(f, L->conts[i].addr, L->conts[i].nbytes, &cv, L->ec));
+        e = add_chunk(L, &cv);
+        if (e != H5RD_OK) {
+            h5rd__io_release(f, &cv);
+            return e;
+        }
+        struct h5rd_cur cc = h5rd__view_cur(f, &cv, L->ec);
+        H5RD_TRY(parse_msgs(L, &cc));
+    }
+    return H5RD_OK;
+}
+
+static h5rd_err load_v2(struct loader *L)
+{
+    const struct h5rd_file *f = L->f;
+    struct h5rd_view pv = {0};
+    H5RD_TRY(h5rd__io_view_upto(f, L->oh.addr, 7, V2_PREFIX_MAX_NBYTES, &pv, L->ec));
+    struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
+    h5rd_err e = h5rd__cur_sig(&c, "OHDR", "object header: bad signature");
+    uint8_t version = h5rd__cur_u8(&c);
+    uint8_t flags = h5rd__cur_u8(&c);
+    uint32_t times[4] = {0, 0, 0, 0};
+    uint16_t max_compact = 0, min_dense = 0;
+    uint64_t size0 = 0;
+    if (e == H5RD_OK && version == 2 && (flags & ~V2_FLAG_ALL) == 0) {
+        if ((flags & V2_FLAG_TIMES) != 0) {
+            for (int i = 0; i < 4; i++) {
+                times[i] = h5rd__cur_u32(&c);
+            }
+        }
+        if ((flags & V2_FLAG_ATTR_PHASE) != 0) {
+            max_compact = h5rd__cur_u16(&c);
+            min_dense = h5rd__cur_u16(&c);
+        }
+        size0 = h5rd__cur_uvar(&c, 1u << (flags & V2_FLAG_SIZE_MASK));
+    }
+    size_t prefix_nbytes = c.pos;
+    e = h5rd__cur_finish(&c);
+    h5rd__io_release(f, &pv);
+    H5RD_TRY(e);
+    if (version != 2) {
+        return H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, L->oh.addr,
+                         "object header: unsupported version");
+    }
+    if ((flags & ~V2_FLAG_ALL) != 0) {
+        return H5RD_CORRUPT(L->ec, L->oh.addr, "object header: unknown header flags");
+    }
+    L->oh.flags = flags;
+    if ((flags & V2_FLAG_TIMES) != 0) {
+        L->oh.mtime = times[1];
+        L->have_header_mtime = true;
+    }
+    L->oh.max_compact = max_compact;
+    L->oh.min_dense = min_dense;
+
+    uint64_t total = 0;
+    if (!h5rd__add_u64(prefix_nbytes, size0, &total) || !h5rd__add_u64(total, 4, &total)) {
+        return H5RD_CORRUPT(L->ec, L->oh.addr, "object header: chunk size overflows");
+    }
+    struct h5rd_view v = {0};
+    H5RD_TRY(h5rd__io_view(f, L->oh.addr, total, &v, L->ec));
+    e = add_chunk(L, &v);
+    if (e != H5RD_OK) {
+        h5rd__io_release(f, &v);
+        return e;
+    }
+    H5RD_TRY(verify_checksum(f, &v, v.nbytes - 4, "object header: checksum mismatch", L->ec));
+    c = h5rd__view_cur(f, &v, L->ec);
+    struct h5rd_cur region;
+    H5RD_TRY(h5rd__cur_skip(&c, prefix_nbytes));
+    H5RD_TRY(h5rd__cur_sub(&c, size0, &region));
+    H5RD_TRY(parse_msgs(L, &region));
+
+    for (uint64_t i = 0; i < L->n_conts; i++) {
+        /* "OCHK", messages, checksum: the continuation length covers all of it. */
+        if (L->conts[i].nbytes < 8) {
+            return H5RD_CORRUPT(L->ec, L->conts[i].addr,
+                                "object header: continuation block too small");
+        }
+        struct h5rd_view cv = {0};
+        H5RD_TRY(h5rd__io_view(f, L->conts[i].addr, L->conts[i].nbytes, &cv, L->ec));
+        e = add_chunk(L, &cv);
+        if (e != H5RD_OK) {
+            h5rd__io_release(f, &cv);
+            return e;
+        }
+        H5RD_TRY(verify_checksum(f, &cv, cv.nbytes - 4,
+                                 "object header continuation: checksum mismatch", L->ec));
+        struct h5rd_cur cc = h5rd__view_cur(f, &cv, L->ec);
+        H5RD_TRY(h5rd__cur_sig(&cc, "OCHK", "object header continuation: bad signature"));
+        struct h5rd_cur creg;
+        H5RD_TRY(h5rd__cur_sub(&cc, cv.nbytes - 8, &creg));
+        H5RD_TRY(parse_msgs(L, &creg));
+    }
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__ohdr_load(const struct h5rd_file *f, uint64_t addr, struct h5rd__ohdr *oh,
+                         struct h5rd_error *ec)
+{
+    struct loader L;
+    memset(&L, 0, sizeof(L));
+    L.f = f;
+    L.ec = ec;
+    L.oh.addr = addr;
+    L.oh.refcount = 1;
+    L.oh.mtime = -1;
+    if (addr == H5RD_ADDR_UNDEF) {
+        return H5RD_CORRUPT(ec, addr, "object header: undefined address");
+    }
+
+    /* The first bytes tell the version: "OHDR" for version 2, a version byte of 1 otherwise. */
+    struct h5rd_view pv = {0};
+    h5rd_err e = h5rd__io_view_upto(f, addr, 4, 4, &pv, ec);
+    if (e != H5RD_OK) {
+        return e;
+    }
+    struct h5rd_cur c = h5rd__view_cur(f, &pv, ec);
+    const uint8_t *b = h5rd__cur_bytes(&c, 4);
+    bool is_v2 = b != NULL && memcmp(b, "OHDR", 4) == 0;
+    uint8_t first = b != NULL ? b[0] : 0;
+    h5rd__io_release(f, &pv);
+    H5RD_TRY(h5rd__cur_finish(&c));
+
+    if (is_v2) {
+        L.oh.version = 2;
+        e = load_v2(&L);
+    } else if (first == 1) {
+        L.oh.version = 1;
+        e = load_v1(&L);
+    } else {
+        e = H5RD_CORRUPT(ec, addr, "object header: neither version 1 nor an OHDR signature");
+    }
+    h5rd__free(f, L.conts);
+    if (e != H5RD_OK) {
+        h5rd__ohdr_free(f, &L.oh);
+        return e;
+    }
+    *oh = L.oh;
+    return H5RD_OK;
+}
+
+void h5rd__ohdr_free(const struct h5rd_file *f, struct h5rd__ohdr *oh)
+{
+    if (oh == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i < oh->n_chunks; i++) {
+        h5rd__io_release(f, &oh->chunks[i]);
+    }
+    h5rd__free(f, oh->chunks);
+    h5rd__free(f, oh->msgs);
+    oh->chunks = NULL;
+    oh->msgs = NULL;
+    oh->n_chunks = 0;
+    oh->n_msgs = 0;
+}
+
+const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *oh, uint16_t type, uint32_t nth)
+{
+    for (uint32_t i = 0; i < oh->n_msgs; i++) {
+        if (oh->msgs[i].type == type) {
+            if (nth == 0) {
+                return &oh->msgs[i];
+            }
+            nth--;
+        }
+    }
+    return NULL;
+}
+
+h5rd_err h5rd__msg_body(const struct h5rd_file *f, const struct h5rd__msg *m,
+                        struct h5rd_view *body_ret, struct h5rd_error *ec)
+{
+    if ((m->flags & H5RD__MSGFLAG_SHARED) == 0) {
+        struct h5rd_view v = {m->data, m->nbytes, m->addr, NULL};
+        *body_ret = v;
+        return H5RD_OK;
+    }
+    return h5rd__shared_resolve(f, m->type, m->data, m->nbytes, m->addr, body_ret, ec);
+}
