@@ -120,7 +120,7 @@ struct h5rd_limits {
     uint32_t max_dtype_depth;     /* nesting of compound/array/vlen/enum types (default 32) */
     uint32_t max_vds_depth;       /* virtual datasets whose sources are virtual (default 8) */
     uint32_t max_vds_mappings;    /* mappings of one virtual dataset (default 65536) */
-    uint32_t max_name_nbytes;     /* link and attribute names (default 65536) */
+    uint32_t max_name_nbytes;     /* link and attribute names (default 1 MiB) */
     uint64_t max_links;           /* links in one group (default 16 Mi) */
     uint64_t max_attrs;           /* attributes on one object (default 1 Mi) */
 };
@@ -230,8 +230,10 @@ struct h5rd_link {
     const char *ext_path;    /* external: the object path in that file */
 };
 
-/* Links of a group, in libhdf5's iteration order: by name (byte order), or by creation order
- * when the group tracks it (as h5py iterates). Strings are borrowed: lifetime of the group. */
+/* Links of a group, in the order h5py lists them: by creation order when the group tracks it,
+ * else by name (byte order). The root group is always listed by name: h5py iterates it through
+ * the file, whose creation property list does not report link creation order.
+ * Strings are borrowed: lifetime of the group. */
 H5RD_API h5rd_err h5rd_group_get_nlinks(const h5rd_obj *group, uint64_t *nlinks_ret,
                                         struct h5rd_error *err);
 H5RD_API h5rd_err h5rd_group_get_link(const h5rd_obj *group, uint64_t idx,

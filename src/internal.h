@@ -54,6 +54,8 @@ struct h5rd_file {
     /* The source (io/source.c). */
     const uint8_t *map;             /* whole file (mmap or caller's image); NULL in pread mode */
     uint64_t nbytes;                /* size of the file or image at open */
+    uint64_t eoa_abs;               /* absolute end of the addressed space (base + stored end-of-file
+                                       address); reads past it fail as in libhdf5. 0 until known */
     int fd;                         /* -1 for memory images */
     bool is_mapped;                 /* map came from mmap() and must be unmapped */
     char *path;                     /* as opened, NULL for memory images */

@@ -23,7 +23,7 @@ struct h5rd_obj {
     char *path;
     struct h5rd__ohdr oh;
 
-    struct h5rd__links links;        /* groups */
+    _Atomic(struct h5rd__links *) links;   /* groups: loaded on first use */
 
     struct h5rd_space space;         /* datasets */
     struct h5rd_type *type;          /* datasets, committed datatypes */
@@ -59,6 +59,10 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
  * borrowed from f's list (valid while f lives). */
 h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_file **ext_ret,
                             struct h5rd_error *ec);
+
+/* The loaded link table of group 'g' (built on first use; TYPE if not a group). */
+h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
+                           struct h5rd_error *ec);
 
 /* The loaded attribute table of 'obj' (built on first use). */
 h5rd_err h5rd__obj_attrs(const h5rd_obj *obj, const struct h5rd__attrs **attrs_ret,

@@ -95,6 +95,27 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
 
 void h5rd__pathmap_free(const struct h5rd_file *f, struct h5rd__pathmap *pm);
 
+/* libhdf5 refuses a file shorter than the end-of-file address its superblock stores
+ * (H5F__super_read: "truncated file"; it compares the physical size with the relative stored
+ * address), and afterwards bounds every read by base + that address. */
+static h5rd_err check_eof(struct h5rd_file *f, struct h5rd_error *ec)
+{
+    uint64_t eof = f->sb.eof_addr;
+    if (eof == H5RD_ADDR_UNDEF) {
+        return H5RD_OK;
+    }
+    if (f->nbytes < eof) {
+        return H5RD_FAIL(ec, H5RD_E_TRUNCATED, H5RD_ADDR_UNDEF,
+                         "superblock: file is shorter than its stored end-of-file address (truncated file)");
+    }
+    uint64_t end;
+    if (!h5rd__add_u64(f->sb.base_addr, eof, &end)) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "superblock: end-of-file address overflows");
+    }
+    f->eoa_abs = end == 0 ? 1 : end;
+    return H5RD_OK;
+}
+
 static void file_destroy(struct h5rd_file *f)
 {
     struct h5rd__extfile *e = atomic_load(&f->extfiles);
@@ -139,6 +160,9 @@ h5rd_err h5rd_file_open(const char *path, const struct h5rd_open_opts *opts, h5r
     if (e == H5RD_OK) {
         e = h5rd__sb_read(f, ec);
     }
+    if (e == H5RD_OK) {
+        e = check_eof(f, ec);
+    }
     if (e != H5RD_OK) {
         h5rd__err_set_path(ec, path);
         file_destroy(f);
@@ -160,6 +184,9 @@ h5rd_err h5rd_file_open_memory(const void *buf, size_t nbytes, const struct h5rd
     h5rd_err e = h5rd__src_open_memory(f, buf, nbytes, ec);
     if (e == H5RD_OK) {
         e = h5rd__sb_read(f, ec);
+    }
+    if (e == H5RD_OK) {
+        e = check_eof(f, ec);
     }
     if (e != H5RD_OK) {
         file_destroy(f);

@@ -1,10 +1,12 @@
 /*
  * api_obj.c - object handles, link listing and path resolution.
  *
- * An object handle decodes everything it will be asked about at open (its
- * header, its links if a group, dataspace/datatype/layout/filters/fill if a
- * dataset) so that afterwards it is read-only and can be shared by threads.
- * Attributes are loaded on first use and published with compare-and-swap.
+ * An object handle decodes at open what every use needs (its header; the
+ * dataspace, datatype, layout, filters and fill value of a dataset), so that
+ * afterwards it is read-only and can be shared by threads. A group's links and
+ * an object's attributes are loaded on first use and published with
+ * compare-and-swap; as in libhdf5, a group whose link storage is damaged still
+ * opens, and listing its links reports the damage.
  */
 #include "api/api.h"
 #include "io/source.h"
@@ -34,7 +36,11 @@ static void obj_free(h5rd_obj *o)
 {
     struct h5rd_file *f = o->file;
     h5rd__ohdr_free(f, &o->oh);
-    h5rd__links_free(f, &o->links);
+    struct h5rd__links *links = atomic_load(&o->links);
+    if (links != NULL) {
+        h5rd__links_free(f, links);
+        h5rd__free(f, links);
+    }
     if (o->type != NULL) {
         h5rd__dtype_free(f, o->type);
     }
@@ -92,6 +98,7 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
     o->file = f;
     atomic_init(&o->refcount, 1);
     atomic_init(&o->attrs, NULL);
+    atomic_init(&o->links, NULL);
     o->addr = addr;
     o->path = h5rd__strndup(f, path, strlen(path), ec);
     if (o->path == NULL) {
@@ -105,12 +112,6 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
     e = classify(&o->oh, &o->kind, ec);
     if (e != H5RD_OK) {
         goto out;
-    }
-    if (o->kind == H5RD_OBJ_GROUP) {
-        e = h5rd__group_load_links(f, &o->oh, &o->links, ec);
-        if (e != H5RD_OK) {
-            goto out;
-        }
     }
     if (o->kind == H5RD_OBJ_DATASET || o->kind == H5RD_OBJ_DATATYPE) {
         DECODE_MSG(f, &o->oh, H5RD__MSG_DATATYPE, decode_dtype_cb(f, &cur, &o->type, ec));
@@ -199,6 +200,41 @@ h5rd_err h5rd_obj_get_comment(const h5rd_obj *obj, const char **comment_ret, str
 
 /* ---- links ----------------------------------------------------------------------------- */
 
+h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
+                           struct h5rd_error *ec)
+{
+    if (g->kind != H5RD_OBJ_GROUP) {
+        h5rd__err_set_path(ec, g->path);
+        return H5RD_FAIL(ec, H5RD_E_TYPE, g->addr, "group: object is not a group");
+    }
+    h5rd_obj *o = (h5rd_obj *)(uintptr_t)g; /* only the atomic slot is written */
+    struct h5rd__links *cur = atomic_load_explicit(&o->links, memory_order_acquire);
+    if (cur != NULL) {
+        *links_ret = cur;
+        return H5RD_OK;
+    }
+    struct h5rd_file *f = o->file;
+    struct h5rd__links *mine = h5rd__calloc(f, 1, sizeof *mine, ec);
+    if (mine == NULL) {
+        return ec->code;
+    }
+    h5rd_err e = h5rd__group_load_links(f, &o->oh, mine, ec);
+    if (e != H5RD_OK) {
+        h5rd__err_set_path(ec, o->path);
+        h5rd__free(f, mine);
+        return e;
+    }
+    struct h5rd__links *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&o->links, &expected, mine, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        h5rd__links_free(f, mine);
+        h5rd__free(f, mine);
+        mine = expected;
+    }
+    *links_ret = mine;
+    return H5RD_OK;
+}
+
 static h5rd_err need_group(const h5rd_obj *g, struct h5rd_error *ec)
 {
     if (g == NULL) {
@@ -230,7 +266,9 @@ h5rd_err h5rd_group_get_nlinks(const h5rd_obj *group, uint64_t *nlinks_ret, stru
     if (nlinks_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "group: NULL argument");
     }
-    *nlinks_ret = group->links.n;
+    const struct h5rd__links *links = NULL;
+    H5RD_TRY(h5rd__group_links(group, &links, ec));
+    *nlinks_ret = links->n;
     return H5RD_OK;
 }
 
@@ -242,10 +280,12 @@ h5rd_err h5rd_group_get_link(const h5rd_obj *group, uint64_t idx, struct h5rd_li
     if (link_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "group: NULL argument");
     }
-    if (idx >= group->links.n) {
+    const struct h5rd__links *links = NULL;
+    H5RD_TRY(h5rd__group_links(group, &links, ec));
+    if (idx >= links->n) {
         return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "group: link index out of range");
     }
-    export_link(&group->links.v[idx], link_ret);
+    export_link(&links->v[idx], link_ret);
     return H5RD_OK;
 }
 
@@ -257,7 +297,9 @@ h5rd_err h5rd_group_find_link(const h5rd_obj *group, const char *name, struct h5
     if (name == NULL || link_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "group: NULL argument");
     }
-    const struct h5rd__link *l = h5rd__links_find(&group->links, name, strlen(name));
+    const struct h5rd__links *links = NULL;
+    H5RD_TRY(h5rd__group_links(group, &links, ec));
+    const struct h5rd__link *l = h5rd__links_find(links, name, strlen(name));
     if (l == NULL) {
         h5rd__err_set_path(ec, group->path);
         return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF, "group: no link of that name");
@@ -364,7 +406,13 @@ static h5rd_err resolve(struct resolver *r, struct h5rd_file *f, uint64_t start_
             h5rd_obj_close(cur);
             return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF, "path: a component is not a group");
         }
-        const struct h5rd__link *l = h5rd__links_find(&cur->links, p, n);
+        const struct h5rd__links *links = NULL;
+        e = h5rd__group_links(cur, &links, ec);
+        if (e != H5RD_OK) {
+            h5rd_obj_close(cur);
+            return e;
+        }
+        const struct h5rd__link *l = h5rd__links_find(links, p, n);
         char *child_path = path_join(f, cur->path, p, n, ec);
         if (child_path == NULL) {
             h5rd_obj_close(cur);
@@ -418,10 +466,12 @@ h5rd_err h5rd_group_open_link(const h5rd_obj *group, uint64_t idx, h5rd_obj **ob
     if (obj_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "group: NULL argument");
     }
-    if (idx >= group->links.n) {
+    const struct h5rd__links *links = NULL;
+    H5RD_TRY(h5rd__group_links(group, &links, ec));
+    if (idx >= links->n) {
         return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "group: link index out of range");
     }
-    const struct h5rd__link *l = &group->links.v[idx];
+    const struct h5rd__link *l = &links->v[idx];
     char *child_path = path_join(group->file, group->path, l->name, strlen(l->name), ec);
     if (child_path == NULL) {
         return ec->code;

@@ -168,12 +168,15 @@ static h5rd_err build_pathmap(struct h5rd_file *f, struct h5rd__pathmap *pm, str
     stack[depth++] = (struct frame){root, 0};
     while (depth > 0) {
         struct frame *top = &stack[depth - 1];
-        if (top->g->kind != H5RD_OBJ_GROUP || top->next >= top->g->links.n) {
+        const struct h5rd__links *links = NULL;
+        h5rd__err_clear(&scratch);
+        if (top->g->kind != H5RD_OBJ_GROUP || h5rd__group_links(top->g, &links, &scratch) != H5RD_OK ||
+            top->next >= links->n) {
             h5rd_obj_close(top->g);
             depth--;
             continue;
         }
-        const struct h5rd__link *l = &top->g->links.v[top->next++];
+        const struct h5rd__link *l = &links->v[top->next++];
         if (l->type != H5RD_LINK_HARD || pm_find(pm, l->addr, false) != NULL) {
             continue;
         }

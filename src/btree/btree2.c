@@ -82,9 +82,8 @@ static h5rd_err check_sum(const struct h5rd_file *f, const uint8_t *p, size_t n,
 #endif
 }
 
-h5rd_err h5rd__bt2_info(const struct h5rd_file *f, uint64_t hdr_addr, struct h5rd__bt2_info *info_ret,
-                        struct h5rd_error *ec)
-{
+h5rd_err h5rd__bt2_info(const struct h5rd_file *f, uint64_t hdr_addr,
+                        struct h5rd__bt2_info *info_ret, struct h5rd_error *ec) {
     const uint64_t hdr_nbytes = 4 + 1 + 1 + 4 + 2 + 2 + 1 + 1 + (uint64_t)f->sb.size_of_offsets +
                                 2 + (uint64_t)f->sb.size_of_lengths + 4;
     struct h5rd_view v = {0};
@@ -155,7 +154,8 @@ static h5rd_err compute_geom(const struct h5rd_file *f, const struct h5rd__bt2_i
         uint64_t ptr = (uint64_t)f->sb.size_of_offsets + g->nrec_nbytes +
                        (d > 1 ? g->cum_nbytes[d - 1] : 0);
         if (info->node_nbytes < prefix + ptr) {
-            return H5RD_CORRUPT(ec, hdr_addr, "v2 B-tree: node size too small for an internal node");
+            return H5RD_CORRUPT(ec, hdr_addr,
+                                "v2 B-tree: node size too small for an internal node");
         }
         g->max_nrec[d] = (info->node_nbytes - prefix - ptr) / (info->rec_nbytes + ptr);
         if (g->max_nrec[d] == 0) {
@@ -189,7 +189,8 @@ static h5rd_err visit(struct bt2_walk *w, uint64_t addr, unsigned depth, uint64_
     }
     uint64_t ptr = 0;
     if (depth > 0) {
-        ptr = (uint64_t)f->sb.size_of_offsets + g->nrec_nbytes + (depth > 1 ? g->cum_nbytes[depth - 1] : 0);
+        ptr = (uint64_t)f->sb.size_of_offsets + g->nrec_nbytes +
+              (depth > 1 ? g->cum_nbytes[depth - 1] : 0);
     }
     /* nrec is bounded by the capacity, so this is at most the node size: no overflow. */
     uint64_t nbytes = 6 + nrec * rec + (depth > 0 ? (nrec + 1) * ptr : 0) + 4;
@@ -199,7 +200,8 @@ static h5rd_err visit(struct bt2_walk *w, uint64_t addr, unsigned depth, uint64_
         goto out;
     }
     w->budget -= nbytes;
-    if ((e = check_sum(f, v.p, v.nbytes, addr, "v2 B-tree: node checksum mismatch", ec)) != H5RD_OK) {
+    if ((e = check_sum(f, v.p, v.nbytes, addr, "v2 B-tree: node checksum mismatch", ec)) !=
+        H5RD_OK) {
         goto out;
     }
     struct h5rd_cur c = h5rd__view_cur(f, &v, ec);

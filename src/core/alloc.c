@@ -19,7 +19,7 @@ void h5rd__limits_default(struct h5rd_limits *l)
     l->max_dtype_depth = 32;
     l->max_vds_depth = 8;
     l->max_vds_mappings = 65536;
-    l->max_name_nbytes = 65536;
+    l->max_name_nbytes = (uint32_t)1 << 20;
     l->max_links = (uint64_t)16 << 20;
     l->max_attrs = (uint64_t)1 << 20;
 }

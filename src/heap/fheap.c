@@ -146,7 +146,8 @@ static h5rd_err decode_pline(struct h5rd_cur *c, struct h5rd__fheap *fh, struct 
     uint8_t version = h5rd__cur_u8(c);
     uint8_t n = h5rd__cur_u8(c);
     if (version != 1 && version != 2) {
-        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, at, "fractal heap: unknown filter pipeline version");
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, at,
+                         "fractal heap: unknown filter pipeline version");
     }
     if (n == 0 || n > FH_MAX_FILTERS) {
         return H5RD_CORRUPT(ec, at, "fractal heap: filter count out of range");
@@ -208,10 +209,12 @@ static h5rd_err unfilter(const struct h5rd_file *f, const struct h5rd__fheap *fh
             continue;
         }
         if (fh->filters[i].id != FH_FILTER_DEFLATE) {
-            return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, addr, unsupported_filter_text(fh->filters[i].id));
+            return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, addr,
+                             unsupported_filter_text(fh->filters[i].id));
         }
         if (applied >= 0) {
-            return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, addr, "fractal heap: more than one deflate filter");
+            return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, addr,
+                             "fractal heap: more than one deflate filter");
         }
         applied = (int)i;
     }
@@ -241,7 +244,8 @@ static h5rd_err unfilter(const struct h5rd_file *f, const struct h5rd__fheap *fh
         if (zr == Z_MEM_ERROR) {
             return H5RD_FAIL(ec, H5RD_E_NOMEM, addr, "fractal heap: zlib out of memory");
         }
-        return H5RD_CORRUPT(ec, addr, "fractal heap: deflate stream does not inflate to the block size");
+        return H5RD_CORRUPT(ec, addr,
+                            "fractal heap: deflate stream does not inflate to the block size");
     }
     *out_ret = out;
     return H5RD_OK;
@@ -429,17 +433,25 @@ uint32_t h5rd__fheap_id_nbytes(const struct h5rd__fheap *fh)
 
 /* ---- managed objects ---- */
 
-/* Row and column of heap-space offset 'off' within a doubling table (H5HF_dtable_lookup). */
+/* Row and column of heap-space offset 'off' within a doubling table (H5HF_dtable_lookup).
+ * A row past the table's maximum comes back as UINT_MAX, which no block has. */
 static void dtable_lookup(const struct h5rd__fheap *fh, uint64_t off, unsigned *row, uint64_t *col)
 {
-    if (off < ((uint64_t)fh->width << fh->start_bits)) {
+    /* Rows 0 and 1 span 2^first_row_bits bytes each; with first_row_bits = 64 only row 0. */
+    if (fh->first_row_bits >= 64 || off < ((uint64_t)1 << fh->first_row_bits)) {
         *row = 0;
         *col = off >> fh->start_bits;
         return;
     }
-    unsigned hb = log2_floor(off);
-    *row = hb - fh->first_row_bits + 1;
-    *col = (off - ((uint64_t)1 << hb)) / fh->row_block_size[*row];
+    unsigned hb = log2_floor(off); /* >= first_row_bits here */
+    unsigned r = hb - fh->first_row_bits + 1;
+    if (r >= fh->max_root_rows) {
+        *row = UINT_MAX;
+        *col = 0;
+        return;
+    }
+    *row = r;
+    *col = (off - ((uint64_t)1 << hb)) / fh->row_block_size[r];
 }
 
 /* Reads indirect block 'addr' with 'nrows' rows at heap offset 'block_off', verifies it, and
@@ -556,8 +568,8 @@ static h5rd_err dblock_object(const struct h5rd_file *f, const struct h5rd__fhea
         } else {
             h5rd__free(f, tmp);
         }
-        if ((e = check_sum(f, stored, computed, addr, "fractal heap: direct block checksum mismatch",
-                           ec)) != H5RD_OK) {
+        if ((e = check_sum(f, stored, computed, addr,
+                           "fractal heap: direct block checksum mismatch", ec)) != H5RD_OK) {
             goto out;
         }
     }
@@ -666,15 +678,17 @@ static h5rd_err get_managed(const struct h5rd_file *f, const struct h5rd__fheap 
         /* A child indirect block of row 'row' spans row_block_size[row] bytes of heap space:
          * its rows follow from that size (H5HF_dtable_size_to_rows) and are always fewer than
          * the parent's, so this descent ends. */
-        unsigned child_rows = log2_floor(fh->row_block_size[row]) + 1 - fh->first_row_bits;
-        if (log2_floor(fh->row_block_size[row]) < fh->first_row_bits || child_rows >= nrows) {
-            return H5RD_CORRUPT(ec, iaddr, "fractal heap: impossible row count for child indirect block");
+        unsigned span_bits = log2_floor(fh->row_block_size[row]);
+        if (span_bits < fh->first_row_bits || span_bits + 1 - fh->first_row_bits >= nrows) {
+            return H5RD_CORRUPT(ec, iaddr,
+                                "fractal heap: impossible row count for child indirect block");
         }
         if (child == H5RD_ADDR_UNDEF) {
-            return H5RD_CORRUPT(ec, iaddr, "fractal heap: object lies in an unallocated indirect block");
+            return H5RD_CORRUPT(ec, iaddr,
+                                "fractal heap: object lies in an unallocated indirect block");
         }
         iaddr = child;
-        nrows = child_rows;
+        nrows = span_bits + 1 - fh->first_row_bits;
         iblock_off = child_off;
     }
 }
@@ -765,7 +779,8 @@ static h5rd_err get_huge(const struct h5rd_file *f, const struct h5rd__fheap *fh
             return H5RD_CORRUPT(ec, fh->addr, "fractal heap: huge heap ID too short");
         }
         if (fh->huge_bt2_addr == H5RD_ADDR_UNDEF) {
-            return H5RD_CORRUPT(ec, fh->addr, "fractal heap: huge object ID but no huge object B-tree");
+            return H5RD_CORRUPT(ec, fh->addr,
+                                "fractal heap: huge object ID but no huge object B-tree");
         }
         struct huge_find h = {f, fh->filter_len > 0, key, false, 0, 0, 0, 0};
         uint8_t type = fh->filter_len > 0 ? 2 : 1;
@@ -774,11 +789,13 @@ static h5rd_err get_huge(const struct h5rd_file *f, const struct h5rd__fheap *fh
         uint64_t want = (uint64_t)f->sb.size_of_offsets + 2 * (uint64_t)f->sb.size_of_lengths +
                         (type == 2 ? 4 + (uint64_t)f->sb.size_of_lengths : 0);
         if (info.rec_nbytes != want) {
-            return H5RD_CORRUPT(ec, fh->huge_bt2_addr, "fractal heap: huge object record size is wrong");
+            return H5RD_CORRUPT(ec, fh->huge_bt2_addr,
+                                "fractal heap: huge object record size is wrong");
         }
         H5RD_TRY(h5rd__bt2_iterate(f, fh->huge_bt2_addr, type, huge_find_cb, &h, ec));
         if (!h.found) {
-            return H5RD_CORRUPT(ec, fh->huge_bt2_addr, "fractal heap: huge object ID not in its B-tree");
+            return H5RD_CORRUPT(ec, fh->huge_bt2_addr,
+                                "fractal heap: huge object ID not in its B-tree");
         }
         addr = h.addr;
         nbytes = h.nbytes;
@@ -789,7 +806,8 @@ static h5rd_err get_huge(const struct h5rd_file *f, const struct h5rd__fheap *fh
         return h5rd__io_view(f, addr, nbytes, obj_ret, ec);
     }
     if (nbytes > f->limits.max_chunk_nbytes) {
-        return H5RD_FAIL(ec, H5RD_E_LIMIT, addr, "fractal heap: filtered huge object exceeds limits");
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, addr,
+                         "fractal heap: filtered huge object exceeds limits");
     }
     struct h5rd_view v = {0};
     uint8_t *buf = NULL;

@@ -23,7 +23,8 @@ h5rd_err h5rd__gheap_get(const struct h5rd_file *f, uint64_t coll_addr, uint32_t
     h5rd_err e = H5RD_OK;
 
     if (index == 0) {
-        return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, coll_addr, "global heap: object index 0 is free space");
+        return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, coll_addr,
+                         "global heap: object index 0 is free space");
     }
     H5RD_TRY(h5rd__io_view(f, coll_addr, hdr_nbytes, &hv, ec));
     struct h5rd_cur c = h5rd__view_cur(f, &hv, ec);
@@ -45,7 +46,8 @@ h5rd_err h5rd__gheap_get(const struct h5rd_file *f, uint64_t coll_addr, uint32_t
         goto out;
     }
     if (coll_nbytes > f->limits.max_metadata_nbytes) {
-        e = H5RD_FAIL(ec, H5RD_E_LIMIT, coll_addr, "global heap: collection exceeds max_metadata_nbytes");
+        e = H5RD_FAIL(ec, H5RD_E_LIMIT, coll_addr,
+                      "global heap: collection exceeds max_metadata_nbytes");
         goto out;
     }
     /* Collections are usually 4096 bytes or more, but the last one of a file may be cut short

@@ -55,7 +55,8 @@ h5rd_err h5rd__lheap_load(const struct h5rd_file *f, uint64_t addr, struct h5rd_
         goto out;
     }
     if (data_nbytes > f->limits.max_metadata_nbytes) {
-        e = H5RD_FAIL(ec, H5RD_E_LIMIT, addr, "local heap: data segment exceeds max_metadata_nbytes");
+        e = H5RD_FAIL(ec, H5RD_E_LIMIT, addr,
+                      "local heap: data segment exceeds max_metadata_nbytes");
         goto out;
     }
     struct h5rd_view dv = {0};

@@ -122,6 +122,11 @@ static h5rd_err check_range(const struct h5rd_file *f, uint64_t abs, uint64_t nb
     if (abs > f->nbytes || nbytes > f->nbytes - abs) {
         return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr, "address: range extends past the end of the file");
     }
+    /* libhdf5 refuses reads past the end of allocated space (the superblock's end-of-file
+     * address) even when the file is longer (H5F__accum_read: "addr overflow"). */
+    if (f->eoa_abs != 0 && (abs > f->eoa_abs || nbytes > f->eoa_abs - abs)) {
+        return H5RD_FAIL(ec, H5RD_E_CORRUPT, addr, "address: range extends past the end-of-file address in the superblock");
+    }
     if (f->is_mapped) {
         struct stat st;
         if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size < abs + nbytes) {
