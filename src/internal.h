@@ -42,6 +42,24 @@ struct h5rd__sb {
 };
 
 struct h5rd__sohm_table;  /* object/sohm.h */
+
+/* Metadata cache image (libhdf5's H5Cimage.c; superblock extension message 0x18): metadata
+ * entries that libhdf5 serves from the image block instead of from their file addresses (the
+ * file may hold nothing there). Built by format/superblock.c during open, sorted by address
+ * (no two entries share one), read by io/source.c, freed by h5rd__src_close. Immutable after
+ * open. */
+struct h5rd__mdci_entry {
+    uint64_t addr;                  /* relative address the entry stands for */
+    uint64_t nbytes;                /* > 0 */
+    const uint8_t *p;               /* its bytes, inside block */
+};
+struct h5rd__mdci {
+    const uint8_t *block;           /* the whole image block: in the mapping, or block_owned */
+    size_t block_nbytes;
+    void *block_owned;              /* non-NULL when read with pread (freed at close) */
+    uint32_t n;
+    struct h5rd__mdci_entry *e;
+};
 struct h5rd__pathmap;     /* api: address -> path map for references */
 struct h5rd__extfile;     /* api: files opened through external links */
 
@@ -63,6 +81,7 @@ struct h5rd_file {
 
     struct h5rd__sb sb;
     struct h5rd__sohm_table *sohm;  /* shared object header message table, NULL if none */
+    struct h5rd__mdci *mdci;        /* metadata cache image, NULL if none (see above) */
 
     _Atomic(struct h5rd__pathmap *) pathmap;   /* built on first reference lookup */
     _Atomic(struct h5rd__extfile *) extfiles;  /* lock-free list, freed at close */

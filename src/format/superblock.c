@@ -1,14 +1,22 @@
 /*
  * superblock.c - Spec v3.0 II.A "Disk Format: Level 0A - Format Signature and Superblock"
  * (versions 0-3) and II.C "Superblock Extension" (its Shared Message Table and B-tree 'K'
- * Values messages). The driver information block is not read.
+ * Values messages, plus the File Space Info, Driver Info and metadata cache image messages),
+ * II.B "Disk Format: Level 0B - File Driver Info" (only the driver's name is used: files of
+ * libhdf5's multi/split and family drivers are refused, as libhdf5 refuses them without
+ * those drivers), and the metadata cache image block (libhdf5's H5Cimage.c).
  *
  * Invariants:
  *  - The signature is searched only at 0, 512, 1024, ... (at most 64 probes).
  *  - Every relative address is relative to the signature's offset: libhdf5 replaces a stored
  *    base address that differs from where it found the signature (files with a user block).
  *  - Version 2/3 superblocks are checksum-verified before their fields are used.
- *  - On failure nothing allocated here stays attached to f (f->sohm is reset).
+ *  - Status flags: bits other than libhdf5's three (write access, file OK, SWMR write) are
+ *    CORRUPT; a version 3 superblock marked open for (SWMR) writing is refused as libhdf5
+ *    refuses it for a read-only, non-SWMR open (H5F_open).
+ *  - Extension messages are consulted in libhdf5's order (H5F__super_read): driver info, shared
+ *    message table, B-tree K values, file space info, metadata cache image.
+ *  - On failure nothing allocated here stays attached to f (f->sohm and f->mdci are reset).
  */
 #include "format/superblock.h"
 
@@ -31,6 +39,21 @@ static const uint8_t SIGNATURE[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'
 
 /* Metadata cache image message (libhdf5's H5O_MDCI_MSG_ID). */
 #define MSG_MDC_IMAGE 0x0018
+
+/* Superblock status flags (libhdf5's H5F_SUPER_*): write access, file OK, SWMR write access. */
+#define SB_FLAG_WRITE 0x01u
+#define SB_FLAG_SWMR_WRITE 0x04u
+#define SB_FLAGS_ALL 0x07u
+
+/* Driver information block: version, 3 reserved, info size, 8-byte driver identification. */
+#define DRVINFO_HDR_NBYTES 16
+
+/* Metadata cache image block (H5Cimage.c): "MDCI", version, flags, data length (a length),
+ * entry count; each entry: type, flags, ring, age, child count, dirty child count, parent
+ * count, LRU rank, address, size, parent addresses, then the entry's image. A checksum ends
+ * the block. */
+#define MDCI_FLAG_RESIZE_STATUS 0x01u
+#define MDCI_ENTRY_FIXED_NBYTES 14u
 
 static h5rd_err find_signature(struct h5rd_file *f, uint64_t *abs_ret, struct h5rd_error *ec)
 {
@@ -99,6 +122,10 @@ static h5rd_err decode_v01(struct h5rd_file *f, struct h5rd_cur *c, struct h5rd_
     sb->btree_internal_k = h5rd__cur_u16(c);
     sb->file_consistency_flags = h5rd__cur_u32(c);
     H5RD_TRY(h5rd__cur_finish(c));
+    /* libhdf5 keeps the low byte of the 32-bit field (H5F__cache_superblock_deserialize). */
+    if ((sb->file_consistency_flags & 0xFFu & ~SB_FLAGS_ALL) != 0) {
+        return H5RD_CORRUPT(ec, c->addr, "superblock: bad status flags");
+    }
     if (fs_version != 0 || root_version != 0 || shmsg_version != 0) {
         return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, c->addr,
                          "superblock: unknown free-space, root entry or shared header version");
@@ -150,12 +177,16 @@ static h5rd_err decode_v23(struct h5rd_file *f, struct h5rd_cur *c, struct h5rd_
     sb->size_of_offsets = h5rd__cur_u8(c);
     sb->size_of_lengths = h5rd__cur_u8(c);
     sb->file_consistency_flags = h5rd__cur_u8(c);
+    H5RD_TRY(h5rd__cur_finish(c));
     H5RD_TRY(check_size(sb->size_of_offsets, c->addr, "superblock: bad size of offsets", ec));
     H5RD_TRY(check_size(sb->size_of_lengths, c->addr, "superblock: bad size of lengths", ec));
     c->so = sb->size_of_offsets;
     c->sl = sb->size_of_lengths;
     size_t body = 12 + 4u * sb->size_of_offsets;
     H5RD_TRY(verify_checksum(f, c, body, ec));
+    if ((sb->file_consistency_flags & ~SB_FLAGS_ALL) != 0) {
+        return H5RD_CORRUPT(ec, c->addr, "superblock: bad status flags");
+    }
     *stored_base = h5rd__cur_offset(c);
     sb->ext_addr = h5rd__cur_offset(c);
     sb->eof_addr = h5rd__cur_offset(c);

@@ -8,6 +8,12 @@
  * a range that the file no longer holds. The remaining race (truncation
  * between that check and the copy, microseconds) is closed entirely by
  * H5RD_OPEN_NO_MMAP, which reads with pread() into owned buffers.
+ *
+ * Metadata cache image: when the file carries one (f->mdci, loaded by
+ * format/superblock.c), a requested range lying entirely inside one image entry
+ * is served from the image, as libhdf5 serves such entries from its cache
+ * (H5Cimage.c prefetched entries) without reading their file addresses. Any
+ * other range, including one straddling an entry's end, is read from the file.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/source.h"
@@ -87,8 +93,51 @@ h5rd_err h5rd__src_open_memory(struct h5rd_file *f, const void *buf, size_t nbyt
     return f->dir == NULL ? ec->code : H5RD_OK;
 }
 
+void h5rd__mdci_free(struct h5rd_file *f)
+{
+    struct h5rd__mdci *m = f->mdci;
+    if (m == NULL) {
+        return;
+    }
+    h5rd__free(f, m->e);
+    h5rd__free(f, m->block_owned);
+    h5rd__free(f, m);
+    f->mdci = NULL;
+}
+
+/* The cache image entry holding all of [addr, addr + nbytes), or NULL. Entries are sorted by
+ * address with no duplicates; when hostile entries overlap, only the last one starting at or
+ * before addr is considered (the range is then read from the file, never out of bounds). */
+static const struct h5rd__mdci_entry *mdci_find(const struct h5rd_file *f, uint64_t addr,
+                                                uint64_t nbytes)
+{
+    const struct h5rd__mdci *m = f->mdci;
+    if (m == NULL || m->n == 0 || addr == H5RD_ADDR_UNDEF) {
+        return NULL;
+    }
+    uint32_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->e[mid].addr <= addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo == 0) {
+        return NULL;
+    }
+    const struct h5rd__mdci_entry *e = &m->e[lo - 1];
+    uint64_t off = addr - e->addr;
+    if (off >= e->nbytes || nbytes > e->nbytes - off) {
+        return NULL;
+    }
+    return e;
+}
+
 void h5rd__src_close(struct h5rd_file *f)
 {
+    h5rd__mdci_free(f);
     if (f->is_mapped && f->map != NULL) {
         munmap((void *)(uintptr_t)f->map, (size_t)f->nbytes);
     }
@@ -170,6 +219,13 @@ h5rd_err h5rd__io_read_abs(const struct h5rd_file *f, uint64_t abs, uint64_t nby
 h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes,
                        struct h5rd_view *view_ret, struct h5rd_error *ec)
 {
+    const struct h5rd__mdci_entry *ie = mdci_find(f, addr, nbytes);
+    if (ie != NULL) {
+        /* nbytes <= ie->nbytes <= the image block's size, a size_t. */
+        struct h5rd_view iv = {ie->p + (addr - ie->addr), (size_t)nbytes, addr, NULL};
+        *view_ret = iv;
+        return H5RD_OK;
+    }
     uint64_t abs = 0;
     H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
     H5RD_TRY(check_range(f, abs, nbytes, addr, ec));
@@ -199,6 +255,11 @@ h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t m
                             uint64_t max_nbytes, struct h5rd_view *view_ret,
                             struct h5rd_error *ec)
 {
+    const struct h5rd__mdci_entry *ie = mdci_find(f, addr, min_nbytes);
+    if (ie != NULL) {
+        uint64_t left = ie->nbytes - (addr - ie->addr);
+        return h5rd__io_view(f, addr, max_nbytes < left ? max_nbytes : left, view_ret, ec);
+    }
     uint64_t abs = 0;
     H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
     uint64_t avail = abs < f->nbytes ? f->nbytes - abs : 0;
@@ -222,6 +283,13 @@ void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view)
 h5rd_err h5rd__io_read(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes, void *dst,
                        struct h5rd_error *ec)
 {
+    const struct h5rd__mdci_entry *ie = mdci_find(f, addr, nbytes);
+    if (ie != NULL) {
+        if (nbytes > 0) {
+            memcpy(dst, ie->p + (addr - ie->addr), (size_t)nbytes);
+        }
+        return H5RD_OK;
+    }
     uint64_t abs = 0;
     H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
     return h5rd__io_read_abs(f, abs, nbytes, dst, ec);

@@ -24,6 +24,9 @@ h5rd_err h5rd__src_open_memory(struct h5rd_file *f, const void *buf, size_t nbyt
                                struct h5rd_error *ec);
 void h5rd__src_close(struct h5rd_file *f);
 
+/* Frees f->mdci (the metadata cache image table) and resets it to NULL. */
+void h5rd__mdci_free(struct h5rd_file *f);
+
 /* Absolute file offset of relative address 'addr' (checked: fails on overflow). */
 h5rd_err h5rd__io_abs(const struct h5rd_file *f, uint64_t addr, uint64_t *abs_ret,
                       struct h5rd_error *ec);

@@ -165,4 +165,28 @@ h5rd_err h5rd__msg_refcount_decode(struct h5rd_cur *c, uint32_t *out);
 /* IV.A.2.l? Shared Message Table message (superblock extension): table address and count. */
 h5rd_err h5rd__msg_sohm_table_decode(struct h5rd_cur *c, uint64_t *table_addr, uint32_t *n_indexes);
 
+/* IV.A.2.w File Space Info message (superblock extension), versions 0 and 1 (libhdf5's
+ * H5O__fsinfo_decode). Version 0 is mapped to version 1 as libhdf5 does; only what a reader
+ * may need is kept. A body shorter than its fields is TRUNCATED, an unknown version 0
+ * strategy CORRUPT; versions above 1 decode with the version 1 layout (the caller refuses them,
+ * as libhdf5's version bounds check does). */
+struct h5rd__fsinfo {
+    uint8_t version;           /* as stored */
+    uint8_t strategy;          /* version 1 numbering (0 FSM+aggregators, 1 paged, 2 aggr, 3 none) */
+    bool persist;              /* free-space managers persist in the file */
+    uint64_t threshold;
+    uint64_t page_size;        /* version 1 only; 0 for version 0 */
+    uint64_t eoa_pre_fsm_fsalloc;
+};
+h5rd_err h5rd__msg_fsinfo_decode(struct h5rd_cur *c, struct h5rd__fsinfo *out);
+
+/* IV.A.2.t Driver Info message (superblock extension): version 0; the 8-byte driver
+ * identification is copied to 'name' (not NUL-terminated), the info bytes are skipped but must
+ * be present. */
+h5rd_err h5rd__msg_drvinfo_decode(struct h5rd_cur *c, uint8_t name[8]);
+
+/* Metadata cache image message (superblock extension, type 0x18; libhdf5's H5Ocache_image.c):
+ * version 0, the image block's address and size. */
+h5rd_err h5rd__msg_mdci_decode(struct h5rd_cur *c, uint64_t *addr, uint64_t *nbytes);
+
 #endif

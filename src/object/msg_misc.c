@@ -2,7 +2,9 @@
  * msg_misc.c - the small header messages of Spec v3.0 IV.A.2: Object Comment (IV.A.2.n),
  * Object Header Continuation (IV.A.2.p), Symbol Table (IV.A.2.q), Object Modification Time
  * old (IV.A.2.o) and new (IV.A.2.r), B-tree 'K' Values (IV.A.2.s), Object Reference Count
- * (IV.A.2.v), Shared Message Table (IV.A.2.l) and External Data Files (IV.A.2.h).
+ * (IV.A.2.v), Shared Message Table (IV.A.2.l), External Data Files (IV.A.2.h), and the
+ * superblock extension's File Space Info (IV.A.2.w), Driver Info (IV.A.2.t) and metadata cache
+ * image (libhdf5 message 0x18) messages.
  *
  * Invariants: each decoder reads only from its cursor (exactly the message body) and writes its
  * outputs only on success.
@@ -154,6 +156,105 @@ h5rd_err h5rd__msg_sohm_table_decode(struct h5rd_cur *c, uint64_t *table_addr, u
     }
     *table_addr = a;
     *n_indexes = n;
+    return H5RD_OK;
+}
+
+/* Version 0 strategies (libhdf5 1.8's H5F_file_space_type_t) and the version 1 numbering they
+ * map to (H5F_fspace_strategy_t). */
+#define FS0_ALL_PERSIST 1
+#define FS0_ALL 2
+#define FS0_AGGR_VFD 3
+#define FS0_VFD 4
+#define FS1_FSM_AGGR 0
+#define FS1_AGGR 2
+#define FS1_NONE 3
+/* Free-space manager addresses stored when persisting: one per H5FD_mem_t type (version 0,
+ * super..ohdr) or per H5F_mem_page_t type (version 1, small and large pages). */
+#define FS0_N_ADDRS 6
+#define FS1_N_ADDRS 12
+
+h5rd_err h5rd__msg_fsinfo_decode(struct h5rd_cur *c, struct h5rd__fsinfo *out)
+{
+    uint64_t at = h5rd__cur_addr_here(c);
+    struct h5rd__fsinfo fs;
+    memset(&fs, 0, sizeof(fs));
+    fs.eoa_pre_fsm_fsalloc = H5RD_ADDR_UNDEF;
+    fs.version = h5rd__cur_u8(c);
+    H5RD_TRY(h5rd__cur_finish(c));
+    if (fs.version == 0) {
+        H5RD_TRY(h5rd__cur_need(c, 1u + c->sl));
+        uint8_t strategy = h5rd__cur_u8(c);
+        uint64_t threshold = h5rd__cur_length(c);
+        H5RD_TRY(h5rd__cur_finish(c));
+        switch (strategy) {
+        case FS0_ALL_PERSIST:
+            fs.strategy = FS1_FSM_AGGR;
+            fs.persist = true;
+            fs.threshold = threshold;
+            /* libhdf5 checks that the manager addresses are present (CVE-2020-10810). */
+            H5RD_TRY(h5rd__cur_skip(c, (uint64_t)FS0_N_ADDRS * c->so));
+            break;
+        case FS0_ALL:
+            fs.strategy = FS1_FSM_AGGR;
+            fs.threshold = threshold;
+            break;
+        case FS0_AGGR_VFD:
+            fs.strategy = FS1_AGGR;
+            break;
+        case FS0_VFD:
+            fs.strategy = FS1_NONE;
+            break;
+        default:
+            return H5RD_CORRUPT(c->ec, at, "file space info message: invalid strategy");
+        }
+        *out = fs;
+        return H5RD_OK;
+    }
+    /* Version 1 layout (also used to decode later versions, which the caller refuses). */
+    H5RD_TRY(h5rd__cur_need(c, 2u + 2u * c->sl + 2u + c->so));
+    fs.strategy = h5rd__cur_u8(c);
+    fs.persist = h5rd__cur_u8(c) != 0;
+    fs.threshold = h5rd__cur_length(c);
+    fs.page_size = h5rd__cur_length(c);
+    (void)h5rd__cur_u16(c); /* page end metadata threshold */
+    fs.eoa_pre_fsm_fsalloc = h5rd__cur_offset(c);
+    if (fs.persist) {
+        H5RD_TRY(h5rd__cur_skip(c, (uint64_t)FS1_N_ADDRS * c->so));
+    }
+    H5RD_TRY(h5rd__cur_finish(c));
+    *out = fs;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__msg_drvinfo_decode(struct h5rd_cur *c, uint8_t name[8])
+{
+    uint64_t at = h5rd__cur_addr_here(c);
+    uint8_t version = h5rd__cur_u8(c);
+    H5RD_TRY(h5rd__cur_finish(c));
+    if (version != 0) {
+        return H5RD_CORRUPT(c->ec, at, "driver info message: bad version");
+    }
+    const uint8_t *id = h5rd__cur_bytes(c, 8);
+    uint16_t len = h5rd__cur_u16(c);
+    H5RD_TRY(h5rd__cur_finish(c));
+    H5RD_TRY(h5rd__cur_skip(c, len));
+    memcpy(name, id, 8);
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__msg_mdci_decode(struct h5rd_cur *c, uint64_t *addr, uint64_t *nbytes)
+{
+    uint64_t at = h5rd__cur_addr_here(c);
+    H5RD_TRY(h5rd__cur_need(c, 1u + c->so + c->sl));
+    uint8_t version = h5rd__cur_u8(c);
+    uint64_t a = h5rd__cur_offset(c);
+    uint64_t n = h5rd__cur_length(c);
+    H5RD_TRY(h5rd__cur_finish(c));
+    if (version != 0) {
+        return H5RD_CORRUPT(c->ec, at, "metadata cache image message: bad version");
+    }
+    *addr = a;
+    *nbytes = n;
     return H5RD_OK;
 }
 

@@ -167,7 +167,9 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n)
         }
         cp = (cp << 6) | (s[i] & 0x3F);
     }
-    if ((need == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (need == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    bool overlong = (need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000);
+    bool surrogate = need == 3 && cp >= 0xD800 && cp <= 0xDFFF;
+    if (overlong || surrogate || cp > 0x10FFFF) {
         return 0;
     }
     return need;

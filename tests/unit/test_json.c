@@ -310,7 +310,8 @@ Test(json, error_message_has_offset)
 
 Test(json, render)
 {
-    tj_value *v = P("{\"a\": [1, -2, 0.5, NaN, \"x\\\"y\"], \"b\": null, \"c\": 18446744073709551615}");
+    tj_value *v =
+        P("{\"a\": [1, -2, 0.5, NaN, \"x\\\"y\"], \"b\": null, \"c\": 18446744073709551615}");
     char buf[200];
     cr_expect_str_eq(tj_render(v, buf, sizeof buf),
                      "{\"a\":[1,-2,0.5,NaN,\"x\\\"y\"],\"b\":null,\"c\":18446744073709551615}");
@@ -538,6 +539,27 @@ Test(oracle, verdict)
     r = fake_run(ORC_EXITED, 2, GOOD_LISTING);
     cr_expect_null(v = orc_verdict(ok, &r, 0, 3), "%s", v);
     free(v);
+
+    /* libhdf5 crashed on it: a read or a clean refusal both pass, a crash does not. */
+    tj_value *died = P("{\"opened\":false,\"error\":\"oracle process died (exit -11): \\n"
+                       "trace\",\"objects\":[]}");
+    r = fake_run(ORC_EXITED, 0, "[{\"path\":\"/\",\"kind\":\"group\"}]");
+    cr_expect_null(v = orc_verdict(died, &r, 0, 3), "%s", v);
+    free(v);
+    r = fake_run(ORC_EXITED, 1, "");
+    cr_expect_null(v = orc_verdict(died, &r, 0, 3), "%s", v);
+    free(v);
+    r = fake_run(ORC_EXITED, 0, "garbage");
+    cr_expect_not_null(v = orc_verdict(died, &r, 0, 3));
+    free(v);
+    r = fake_run(ORC_EXITED, 2, "");
+    cr_expect_not_null(v = orc_verdict(died, &r, 0, 3));
+    cr_expect(v != NULL && strchr(v, '\n') == NULL, "one line: %s", v);
+    free(v);
+    r = fake_run(ORC_SIGNALED, 6, "");
+    cr_expect_not_null(v = orc_verdict(died, &r, 0, 3));
+    free(v);
+    tj_free(died);
 
     r = fake_run(ORC_EXITED, 1, "");
     cr_expect_null(v = orc_verdict(walk, &r, 0, 3), "%s", v);

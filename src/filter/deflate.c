@@ -1,0 +1,114 @@
+/*
+ * deflate.c - filter 1, deflate (libhdf5 src/H5Zdeflate.c): the chunk is one zlib stream
+ * (RFC 1950 wrapper around RFC 1951 data). libhdf5 inflates into a growing buffer; h5rd
+ * inflates into the known-size output, so a stream that would expand past it (a zip bomb) is
+ * CORRUPT after at most out_cap bytes were written. Bytes after the end of the zlib stream are
+ * ignored, as libhdf5 does. zlib allocates its window through the file's allocator.
+ */
+#include "filter/filter.h"
+
+#include <limits.h>
+#include <string.h>
+#include <zlib.h>
+
+struct zalloc_ctx {
+    const struct h5rd_file *f;
+    struct h5rd_error *ec;
+};
+
+static voidpf zalloc_hook(voidpf opaque, uInt items, uInt size)
+{
+    struct zalloc_ctx *z = opaque;
+    return h5rd__calloc(z->f, items, size, z->ec);
+}
+
+static void zfree_hook(voidpf opaque, voidpf p)
+{
+    struct zalloc_ctx *z = opaque;
+    h5rd__free(z->f, p);
+}
+
+h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
+                                     const struct h5rd_type *type, const uint8_t *in,
+                                     size_t in_n, uint8_t *out, size_t out_cap, size_t *out_n,
+                                     struct h5rd_error *ec)
+{
+    (void)flt;
+    (void)type;
+    struct zalloc_ctx zc = {f, ec};
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    zs.zalloc = zalloc_hook;
+    zs.zfree = zfree_hook;
+    zs.opaque = &zc;
+    if (inflateInit(&zs) != Z_OK) {
+        if (ec->code != H5RD_OK) {
+            return ec->code;
+        }
+        return H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF, "deflate: cannot initialise zlib");
+    }
+
+    h5rd_err err = H5RD_OK;
+    size_t in_left = in_n, out_left = out_cap;
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.next_out = out;
+    uint8_t spare = 0;
+    bool probing = false; /* out is full: does the stream end without more output? */
+    for (;;) {
+        if (zs.avail_in == 0 && in_left > 0) {
+            zs.avail_in = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;
+            in_left -= zs.avail_in;
+        }
+        if (zs.avail_out == 0) {
+            if (out_left > 0) {
+                zs.avail_out = out_left > UINT_MAX ? UINT_MAX : (uInt)out_left;
+                out_left -= zs.avail_out;
+            } else if (!probing) {
+                probing = true;
+                zs.next_out = &spare;
+                zs.avail_out = 1;
+            } else {
+                err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                                   "deflate: stream expands past the chunk size");
+                goto out;
+            }
+        }
+        int rc = inflate(&zs, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END) {
+            if (probing && zs.avail_out == 0) {
+                err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                                   "deflate: stream expands past the chunk size");
+                goto out;
+            }
+            break;
+        }
+        if (rc == Z_MEM_ERROR) {
+            err = ec->code != H5RD_OK ? ec->code
+                                      : H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF,
+                                                  "deflate: out of memory");
+            goto out;
+        }
+        if (rc == Z_OK) {
+            if (probing && zs.avail_out == 0) {
+                err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                                   "deflate: stream expands past the chunk size");
+                goto out;
+            }
+            continue;
+        }
+        if (rc == Z_BUF_ERROR && zs.avail_in == 0 && in_left == 0) {
+            err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "deflate: stream is truncated");
+            goto out;
+        }
+        if (rc == Z_BUF_ERROR) {
+            continue; /* needs more output space: handled at the top of the loop */
+        }
+        err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "deflate: invalid zlib stream");
+        goto out;
+    }
+    *out_n = out_cap - out_left - (probing ? 0 : zs.avail_out);
+
+out:
+    inflateEnd(&zs);
+    return err;
+}

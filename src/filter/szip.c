@@ -1,0 +1,48 @@
+/*
+ * szip.c - filter 4, SZIP (libhdf5 src/H5Zszip.c, decoded with libaec's SZIP compatibility
+ * API). cd_values: [0] options mask, [1] pixels per block, [2] bits per pixel, [3] pixels per
+ * scanline (libhdf5 fills in [2] and [3] from the datatype and chunk). The chunk starts with
+ * the uncompressed size as a 4-byte little-endian integer, then the SZIP data.
+ */
+#include "filter/filter.h"
+
+#ifdef H5RD_HAVE_SZIP
+#include <limits.h>
+#include <szlib.h>
+
+h5rd_err h5rd__filter_szip_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
+                                  const struct h5rd_type *type, const uint8_t *in, size_t in_n,
+                                  uint8_t *out, size_t out_cap, size_t *out_n,
+                                  struct h5rd_error *ec)
+{
+    (void)f;
+    (void)type;
+    if (flt->n_values < 4) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: fewer than 4 parameters");
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        if (flt->values[i] > INT_MAX) {
+            return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: parameter out of range");
+        }
+    }
+    if (in_n < 4) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: chunk shorter than its header");
+    }
+    size_t size = (size_t)in[0] | (size_t)in[1] << 8 | (size_t)in[2] << 16 | (size_t)in[3] << 24;
+    if (size > out_cap) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: uncompressed size exceeds the chunk size");
+    }
+    SZ_com_t p;
+    p.options_mask = (int)flt->values[0];
+    p.pixels_per_block = (int)flt->values[1];
+    p.bits_per_pixel = (int)flt->values[2];
+    p.pixels_per_scanline = (int)flt->values[3];
+    size_t got = size;
+    int rc = SZ_BufftoBuffDecompress(out, &got, in + 4, in_n - 4, &p);
+    if (rc != SZ_OK || got != size) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: invalid compressed data");
+    }
+    *out_n = size;
+    return H5RD_OK;
+}
+#endif
