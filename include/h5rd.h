@@ -129,11 +129,19 @@ struct h5rd_limits {
 #define H5RD_OPEN_SKIP_CHECKSUMS 0x1u /* salvage mode: do not reject metadata on checksum mismatch */
 #define H5RD_OPEN_NO_MMAP 0x2u        /* read with pread() instead of mapping (see docs/io.md) */
 
+struct h5rd_filter;        /* below */
+struct h5rd_filter_plugin; /* below */
+
 struct h5rd_open_opts {
     size_t struct_nbytes;             /* = sizeof(struct h5rd_open_opts) */
     const struct h5rd_alloc *alloc;   /* NULL: malloc/realloc/free */
     const struct h5rd_limits *limits; /* NULL: defaults */
     uint32_t flags;                   /* H5RD_OPEN_* */
+    /* Filters added for this file (and files reached from it through external links and
+     * virtual datasets), consulted before the built-in ones. The array is borrowed: it must
+     * outlive the file. There is no global registry. */
+    const struct h5rd_filter_plugin *filters;
+    size_t n_filters;
 };
 
 H5RD_API void h5rd_open_opts_init(struct h5rd_open_opts *opts);
@@ -398,6 +406,110 @@ struct h5rd_fill {
 };
 H5RD_API h5rd_err h5rd_dataset_get_fill(const h5rd_obj *dset, struct h5rd_fill *fill_ret,
                                         struct h5rd_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Reading datasets                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* A memory type for h5rd_dataset_read. NULL (or cls == H5RD_MEMTYPE_FILE) means the file
+ * type's own layout with every number made native byte order and normalised as libhdf5
+ * converts it to the native type of the same size: integers narrower than their size (or at a
+ * bit offset) shifted and zero- or sign-extended, floats with padding bits cleared (an x87
+ * long double's 6 padding bytes zeroed); compound members at their file offsets; fixed strings
+ * and opaque data as stored; variable-length and reference elements in their stored form. */
+typedef enum h5rd_memtype_class {
+    H5RD_MEMTYPE_FILE = 0,
+    H5RD_MEMTYPE_INT = 1,   /* signed or unsigned integer of 1, 2, 4 or 8 bytes */
+    H5RD_MEMTYPE_FLOAT = 2  /* IEEE binary16, binary32 or binary64 */
+} h5rd_memtype_class;
+
+struct h5rd_memtype {
+    h5rd_memtype_class cls;
+    uint32_t size;          /* bytes: 1, 2, 4, 8 (FLOAT: 2, 4, 8) */
+    uint32_t is_signed;     /* INT */
+    h5rd_byte_order order;  /* H5RD_ORDER_LE or H5RD_ORDER_BE */
+};
+
+/* Numeric conversion follows libhdf5's default conversion: integer overflow saturates at the
+ * destination's limits; float to integer truncates toward zero and saturates (NaN gives 0);
+ * float to narrower float rounds to nearest-even, overflow gives infinity. */
+
+typedef enum h5rd_sel_kind {
+    H5RD_SEL_ALL = 0,
+    H5RD_SEL_HYPERSLAB = 1, /* regular hyperslab: start, stride, count, block per dimension */
+    H5RD_SEL_POINTS = 2     /* a list of element coordinates */
+} h5rd_sel_kind;
+
+struct h5rd_selection {
+    h5rd_sel_kind kind;
+    uint32_t rank;           /* = dataset rank */
+    const uint64_t *start;   /* hyperslab: rank entries each */
+    const uint64_t *stride;  /* NULL: all 1 */
+    const uint64_t *count;
+    const uint64_t *block;   /* NULL: all 1 */
+    uint64_t npoints;        /* points: number of points */
+    const uint64_t *points;  /* points: npoints x rank coordinates */
+};
+
+struct h5rd_read_opts {
+    size_t struct_nbytes;    /* = sizeof(struct h5rd_read_opts) */
+    uint32_t nthreads;       /* decoding threads for this call; 0 or 1: the calling thread only */
+    uint32_t flags;          /* reserved, 0 */
+};
+H5RD_API void h5rd_read_opts_init(struct h5rd_read_opts *opts);
+
+/* Number of elements a selection picks (NULL selection: the whole dataset). */
+H5RD_API h5rd_err h5rd_selection_get_npoints(const h5rd_obj *dset, const struct h5rd_selection *sel,
+                                             uint64_t *npoints_ret, struct h5rd_error *err);
+
+/* Bytes one element occupies in memory type 'mt' (NULL: the file type's size). */
+H5RD_API h5rd_err h5rd_dataset_get_elem_nbytes(const h5rd_obj *dset, const struct h5rd_memtype *mt,
+                                               uint64_t *nbytes_ret, struct h5rd_error *err);
+
+/* Reads the elements of 'sel' (NULL: all) in C order into 'buf' (npoints x element size
+ * bytes), converted to 'mt' (NULL: file layout, see above). Only the chunks the selection
+ * touches are read; unallocated storage reads as the fill value. 'opts' may be NULL.
+ * Thread-safety: any number of concurrent reads of one dataset handle. */
+H5RD_API h5rd_err h5rd_dataset_read(const h5rd_obj *dset, const struct h5rd_selection *sel,
+                                    const struct h5rd_memtype *mt, void *buf, size_t buf_nbytes,
+                                    const struct h5rd_read_opts *opts, struct h5rd_error *err);
+
+/* ---- direct chunk access ---- */
+struct h5rd_chunk_info {
+    uint64_t offset[H5RD_MAX_RANK]; /* logical coordinates of the chunk's first element */
+    uint64_t addr;                  /* absolute byte offset in the file (user block included) */
+    uint64_t nbytes;                /* stored size */
+    uint32_t filter_mask;           /* bit i set: filter i was not applied */
+};
+/* Number of allocated chunks. The chunk table is built once per dataset handle (O(n)). */
+H5RD_API h5rd_err h5rd_dataset_get_nchunks(const h5rd_obj *dset, uint64_t *nchunks_ret,
+                                           struct h5rd_error *err);
+/* The idx-th allocated chunk, in chunk-index order. O(1) after the table is built. */
+H5RD_API h5rd_err h5rd_dataset_get_chunk(const h5rd_obj *dset, uint64_t idx,
+                                         struct h5rd_chunk_info *info_ret, struct h5rd_error *err);
+/* The chunk containing element 'coords'; H5RD_E_NOT_FOUND when it is not allocated. */
+H5RD_API h5rd_err h5rd_dataset_find_chunk(const h5rd_obj *dset, const uint64_t *coords,
+                                          struct h5rd_chunk_info *info_ret, struct h5rd_error *err);
+/* Copies the stored (still filtered) bytes of the chunk containing 'coords'. */
+H5RD_API h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coords,
+                                              void *buf, size_t buf_nbytes, size_t *nbytes_ret,
+                                              uint32_t *filter_mask_ret, struct h5rd_error *err);
+/* Decodes the chunk containing 'coords' into 'buf' (chunk dims x element size bytes, file
+ * layout as H5RD_MEMTYPE_FILE; an unallocated chunk gives the fill value). */
+H5RD_API h5rd_err h5rd_dataset_read_chunk(const h5rd_obj *dset, const uint64_t *coords, void *buf,
+                                          size_t buf_nbytes, struct h5rd_error *err);
+
+/* ---- filters supplied by the caller ---- */
+struct h5rd_filter_plugin {
+    uint32_t id;
+    const char *name;
+    /* Undo the filter: 'in' (in_nbytes) into 'out' (out_nbytes_avail); report the bytes
+     * written. 'params' holds the filter's client data from the file. Must be thread-safe. */
+    h5rd_err (*decode)(void *user, const struct h5rd_filter *params, const void *in,
+                       size_t in_nbytes, void *out, size_t out_nbytes_avail,
+                       size_t *out_nbytes_ret);
+    void *user;
+};
 
 /* ------------------------------------------------------------------------ */
 /* Attributes                                                                */

@@ -67,6 +67,8 @@ struct h5rd_file {
     struct h5rd_alloc alloc;
     struct h5rd_limits limits;
     uint32_t flags;                 /* H5RD_OPEN_* */
+    const struct h5rd_filter_plugin *plugins;  /* caller's filters (borrowed), tried first */
+    size_t n_plugins;
     atomic_uint refcount;           /* caller's reference + one per open object */
 
     /* The source (io/source.c). */

@@ -60,6 +60,8 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
     struct h5rd_alloc alloc = {default_malloc, default_realloc, default_free, NULL};
     struct h5rd_limits limits;
     uint32_t flags = 0;
+    const struct h5rd_filter_plugin *plugins = NULL;
+    size_t n_plugins = 0;
     h5rd__limits_default(&limits);
     if (opts != NULL) {
         if (opts->struct_nbytes < sizeof(size_t) || opts->struct_nbytes > sizeof *opts) {
@@ -76,6 +78,15 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
             limits = *opts->limits;
         }
         flags = opts->flags;
+        /* Fields added after the first release are read only when the caller's struct has
+         * them (struct_nbytes, libdeflate's extensible-options rule). */
+        if (opts->struct_nbytes >= offsetof(struct h5rd_open_opts, n_filters) + sizeof(size_t)) {
+            if (opts->n_filters > 0 && opts->filters == NULL) {
+                return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "options: n_filters set without filters");
+            }
+            plugins = opts->filters;
+            n_plugins = opts->n_filters;
+        }
     }
     struct h5rd_file *f = alloc.malloc_fn(alloc.user, sizeof *f);
     if (f == NULL) {
@@ -85,6 +96,8 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
     f->alloc = alloc;
     f->limits = limits;
     f->flags = flags;
+    f->plugins = plugins;
+    f->n_plugins = n_plugins;
     f->fd = -1;
     atomic_init(&f->refcount, 1);
     atomic_init(&f->pathmap, NULL);
@@ -316,8 +329,9 @@ h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_f
     h5rd_open_opts_init(&o);
     o.alloc = &f->alloc;
     o.limits = &f->limits;
-    o.flags = f->flags & ~(uint32_t)H5RD_OPEN_NO_MMAP;
-    o.flags |= f->flags & H5RD_OPEN_NO_MMAP;
+    o.flags = f->flags;
+    o.filters = f->plugins;
+    o.n_filters = f->n_plugins;
     struct h5rd_file *ext = NULL;
     h5rd_err e = h5rd_file_open(path, &o, &ext, ec);
     h5rd__free(f, path);

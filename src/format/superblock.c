@@ -25,6 +25,7 @@
 #include "object/msg.h"
 #include "object/ohdr.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const uint8_t SIGNATURE[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -201,26 +202,205 @@ static h5rd_err decode_v23(struct h5rd_file *f, struct h5rd_cur *c, struct h5rd_
     return H5RD_OK;
 }
 
-/* Superblock extension: an object header holding superblock-level messages. */
+/* libhdf5 (H5FD_sb_load) refuses a file whose driver information names the family or the
+ * multi/split driver unless it is opened with that driver; h5rd reads single files only. */
+static h5rd_err check_driver_name(const uint8_t name[8], uint64_t at, struct h5rd_error *ec)
+{
+    if (memcmp(name, "NCSAmult", 8) == 0) {
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, at,
+                         "superblock: file uses the multi/split file driver");
+    }
+    if (memcmp(name, "NCSAfami", 8) == 0) {
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, at, "superblock: file uses the family file driver");
+    }
+    return H5RD_OK;
+}
+
+/* Version 0/1 driver information block (Spec v3.0 II.B). libhdf5 reads all of it at open. */
+static h5rd_err read_driver_info(struct h5rd_file *f, struct h5rd_error *ec)
+{
+    uint64_t at = f->sb.driver_info_addr;
+    struct h5rd_view v = {0};
+    H5RD_TRY(h5rd__io_view(f, at, DRVINFO_HDR_NBYTES, &v, ec));
+    struct h5rd_cur c = h5rd__view_cur(f, &v, ec);
+    uint8_t version = h5rd__cur_u8(&c);
+    (void)h5rd__cur_skip(&c, 3); /* reserved */
+    uint32_t info_nbytes = h5rd__cur_u32(&c);
+    uint8_t name[8] = {0};
+    const uint8_t *id = h5rd__cur_bytes(&c, 8);
+    h5rd_err e = h5rd__cur_finish(&c);
+    if (e == H5RD_OK) {
+        memcpy(name, id, 8);
+    }
+    h5rd__io_release(f, &v);
+    H5RD_TRY(e);
+    if (version != 0) {
+        return H5RD_CORRUPT(ec, at, "driver information block: bad version");
+    }
+    H5RD_TRY(check_driver_name(name, at, ec));
+    /* The driver-specific bytes must be present (libhdf5 reads them). */
+    uint64_t info_addr = 0;
+    if (!h5rd__add_u64(at, DRVINFO_HDR_NBYTES, &info_addr)) {
+        return H5RD_CORRUPT(ec, at, "driver information block: address overflows");
+    }
+    H5RD_TRY(h5rd__io_view(f, info_addr, info_nbytes, &v, ec));
+    h5rd__io_release(f, &v);
+    return H5RD_OK;
+}
+
+static int cmp_mdci_entry(const void *a, const void *b)
+{
+    const struct h5rd__mdci_entry *x = a;
+    const struct h5rd__mdci_entry *y = b;
+    return x->addr < y->addr ? -1 : (x->addr > y->addr ? 1 : 0);
+}
+
+/* Parses the image block 'blk' (exactly 'len' bytes, checksum verified) into m->e. */
+static h5rd_err parse_mdci(struct h5rd_file *f, const uint8_t *blk, size_t len, uint64_t at,
+                           struct h5rd__mdci *m, struct h5rd_error *ec)
+{
+    uint8_t so = f->sb.size_of_offsets;
+    uint8_t sl = f->sb.size_of_lengths;
+    /* Entries end where the checksum starts (len >= 4 checked by the caller). */
+    struct h5rd_cur c = h5rd__cur_make(blk, len - 4, at, so, sl, ec);
+    H5RD_TRY(h5rd__cur_sig(&c, "MDCI", "metadata cache image: bad signature"));
+    H5RD_TRY(h5rd__cur_need(&c, 2u + sl + 4u));
+    uint8_t version = h5rd__cur_u8(&c);
+    uint8_t flags = h5rd__cur_u8(&c);
+    uint64_t data_len = h5rd__cur_length(&c);
+    uint32_t n = h5rd__cur_u32(&c);
+    H5RD_TRY(h5rd__cur_finish(&c));
+    if (version != 0) {
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, at, "metadata cache image: unknown version");
+    }
+    if ((flags & MDCI_FLAG_RESIZE_STATUS) != 0) {
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, at,
+                         "metadata cache image: saved resize status is not supported");
+    }
+    if (data_len != len) {
+        return H5RD_CORRUPT(ec, at, "metadata cache image: data length differs from block size");
+    }
+    size_t ent_hdr = MDCI_ENTRY_FIXED_NBYTES + (size_t)so + sl;
+    if (n == 0 || n > h5rd__cur_left(&c) / ent_hdr) {
+        return H5RD_CORRUPT(ec, at, "metadata cache image: bad entry count");
+    }
+    m->e = h5rd__calloc(f, n, sizeof(*m->e), ec);
+    if (m->e == NULL) {
+        return ec->code;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t here = h5rd__cur_addr_here(&c);
+        H5RD_TRY(h5rd__cur_need(&c, ent_hdr));
+        (void)h5rd__cur_u8(&c); /* type id */
+        (void)h5rd__cur_u8(&c); /* flags */
+        (void)h5rd__cur_u8(&c); /* ring */
+        (void)h5rd__cur_u8(&c); /* age */
+        uint16_t n_children = h5rd__cur_u16(&c);
+        uint16_t n_dirty_children = h5rd__cur_u16(&c);
+        uint16_t n_parents = h5rd__cur_u16(&c);
+        (void)h5rd__cur_u32(&c); /* LRU rank */
+        uint64_t addr = h5rd__cur_offset(&c);
+        uint64_t size = h5rd__cur_length(&c);
+        H5RD_TRY(h5rd__cur_finish(&c));
+        if (n_dirty_children > n_children) {
+            return H5RD_CORRUPT(ec, here, "metadata cache image: bad dirty child count");
+        }
+        if (addr == H5RD_ADDR_UNDEF) {
+            return H5RD_CORRUPT(ec, here, "metadata cache image: undefined entry address");
+        }
+        if (size == 0) {
+            return H5RD_CORRUPT(ec, here, "metadata cache image: entry of size zero");
+        }
+        H5RD_TRY(h5rd__cur_need(&c, (uint64_t)n_parents * so));
+        for (uint32_t k = 0; k < n_parents; k++) {
+            if (h5rd__cur_offset(&c) == H5RD_ADDR_UNDEF) {
+                return H5RD_CORRUPT(ec, here, "metadata cache image: undefined parent address");
+            }
+        }
+        const uint8_t *img = h5rd__cur_bytes(&c, size);
+        H5RD_TRY(h5rd__cur_finish(&c));
+        m->e[i].addr = addr;
+        m->e[i].nbytes = size;
+        m->e[i].p = img;
+        m->n = i + 1;
+    }
+    qsort(m->e, m->n, sizeof(*m->e), cmp_mdci_entry);
+    for (uint32_t i = 1; i < m->n; i++) {
+        if (m->e[i].addr == m->e[i - 1].addr) {
+            return H5RD_CORRUPT(ec, at, "metadata cache image: two entries at one address");
+        }
+    }
+    return H5RD_OK;
+}
+
+/* Loads the metadata cache image block into f->mdci (libhdf5 loads it at open and serves the
+ * entries it holds from it). */
+static h5rd_err load_mdci(struct h5rd_file *f, uint64_t addr, uint64_t len, struct h5rd_error *ec)
+{
+    if (len < 4) {
+        return H5RD_CORRUPT(ec, addr, "metadata cache image: block too small");
+    }
+    struct h5rd_view v = {0};
+    H5RD_TRY(h5rd__io_view(f, addr, len, &v, ec));
+    struct h5rd__mdci *m = h5rd__calloc(f, 1, sizeof(*m), ec);
+    if (m == NULL) {
+        h5rd__io_release(f, &v);
+        return ec->code;
+    }
+    /* The view stays alive as long as the file: in a mapping it is a pointer into it, with pread
+     * its buffer becomes the table's. */
+    m->block = v.p;
+    m->block_nbytes = v.nbytes;
+    m->block_owned = v.owned;
+    f->mdci = m;
+    struct h5rd_cur c = h5rd__view_cur(f, &v, ec);
+    h5rd_err e = verify_checksum(f, &c, v.nbytes - 4, ec);
+    if (e == H5RD_OK) {
+        e = parse_mdci(f, v.p, v.nbytes, addr, m, ec);
+    }
+    if (e != H5RD_OK) {
+        h5rd__mdci_free(f);
+    }
+    return e;
+}
+
+/* The message body of 'm' as a cursor (extension messages are never shared). */
+static struct h5rd_cur msg_cur(const struct h5rd_file *f, const struct h5rd__msg *m,
+                               struct h5rd_error *ec)
+{
+    return h5rd__cur_make(m->data, m->nbytes, m->addr, f->sb.size_of_offsets,
+                          f->sb.size_of_lengths, ec);
+}
+
+/* Superblock extension: an object header holding superblock-level messages, consulted in the
+ * order of libhdf5's H5F__super_read. */
 static h5rd_err read_extension(struct h5rd_file *f, struct h5rd_error *ec)
 {
     struct h5rd__ohdr oh;
     H5RD_TRY(h5rd__ohdr_load(f, f->sb.ext_addr, &oh, ec));
     h5rd_err e = H5RD_OK;
-    /* A metadata cache image (message 0x0018) holds metadata entries that may exist nowhere
-     * else in the file (libhdf5 serves them from the image): without loading the image the
-     * file cannot be read correctly. */
-    const struct h5rd__msg *m = h5rd__ohdr_find(&oh, MSG_MDC_IMAGE, 0);
+    const struct h5rd__msg *m = h5rd__ohdr_find(&oh, H5RD__MSG_DRIVER_INFO, 0);
     if (m != NULL) {
-        e = H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, m->addr,
-                      "superblock extension: metadata cache image is not supported");
-        h5rd__ohdr_free(f, &oh);
-        return e;
+        struct h5rd_cur c = msg_cur(f, m, ec);
+        uint8_t name[8];
+        e = h5rd__msg_drvinfo_decode(&c, name);
+        if (e == H5RD_OK) {
+            e = check_driver_name(name, m->addr, ec);
+        }
+    }
+    m = h5rd__ohdr_find(&oh, H5RD__MSG_SHARED_TABLE, 0);
+    if (e == H5RD_OK && m != NULL) {
+        struct h5rd_cur c = msg_cur(f, m, ec);
+        uint64_t table_addr = 0;
+        uint32_t n = 0;
+        e = h5rd__msg_sohm_table_decode(&c, &table_addr, &n);
+        if (e == H5RD_OK) {
+            e = h5rd__sohm_load(f, table_addr, n, ec);
+        }
     }
     m = h5rd__ohdr_find(&oh, H5RD__MSG_BTREE_K, 0);
-    if (m != NULL) {
-        struct h5rd_cur c = h5rd__cur_make(m->data, m->nbytes, m->addr, f->sb.size_of_offsets,
-                                           f->sb.size_of_lengths, ec);
+    if (e == H5RD_OK && m != NULL) {
+        struct h5rd_cur c = msg_cur(f, m, ec);
         uint32_t istore_k = 0, internal_k = 0, leaf_k = 0;
         e = h5rd__msg_btreek_decode(&c, &istore_k, &internal_k, &leaf_k);
         if (e == H5RD_OK) {
@@ -229,15 +409,27 @@ static h5rd_err read_extension(struct h5rd_file *f, struct h5rd_error *ec)
             f->sb.sym_leaf_k = leaf_k;
         }
     }
-    m = h5rd__ohdr_find(&oh, H5RD__MSG_SHARED_TABLE, 0);
+    /* libhdf5 decodes the file space info at open unless the message was marked unknown; a
+     * version above 1 fails its version bounds check. */
+    m = h5rd__ohdr_find(&oh, H5RD__MSG_FSINFO, 0);
+    if (e == H5RD_OK && m != NULL && (m->flags & H5RD__MSGFLAG_WAS_UNKNOWN) == 0) {
+        struct h5rd_cur c = msg_cur(f, m, ec);
+        struct h5rd__fsinfo fs;
+        e = h5rd__msg_fsinfo_decode(&c, &fs);
+        if (e == H5RD_OK && fs.version > 1) {
+            e = H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, m->addr,
+                          "superblock extension: unknown file space info message version");
+        }
+    }
+    /* A metadata cache image holds metadata entries that may exist nowhere else in the file
+     * (libhdf5 serves them from the image). */
+    m = h5rd__ohdr_find(&oh, MSG_MDC_IMAGE, 0);
     if (e == H5RD_OK && m != NULL) {
-        struct h5rd_cur c = h5rd__cur_make(m->data, m->nbytes, m->addr, f->sb.size_of_offsets,
-                                           f->sb.size_of_lengths, ec);
-        uint64_t table_addr = 0;
-        uint32_t n = 0;
-        e = h5rd__msg_sohm_table_decode(&c, &table_addr, &n);
+        struct h5rd_cur c = msg_cur(f, m, ec);
+        uint64_t addr = 0, len = 0;
+        e = h5rd__msg_mdci_decode(&c, &addr, &len);
         if (e == H5RD_OK) {
-            e = h5rd__sohm_load(f, table_addr, n, ec);
+            e = load_mdci(f, addr, len, ec);
         }
     }
     h5rd__ohdr_free(f, &oh);
@@ -298,13 +490,27 @@ h5rd_err h5rd__sb_read(struct h5rd_file *f, struct h5rd_error *ec)
     }
     f->sb = sb;
 
+    if (sb.version <= 1 && sb.driver_info_addr != H5RD_ADDR_UNDEF) {
+        H5RD_TRY(read_driver_info(f, ec));
+    }
     if (sb.version >= 2 && sb.ext_addr != H5RD_ADDR_UNDEF) {
         e = read_extension(f, ec);
         if (e != H5RD_OK) {
             h5rd__sohm_free(f, f->sohm);
             f->sohm = NULL;
+            h5rd__mdci_free(f);
             return e;
         }
+    }
+    /* libhdf5 (H5F_open) refuses a version 3 file marked open for writing or SWMR writing
+     * unless it is opened for SWMR reading; h5rd opens like a plain read-only open. */
+    if (sb.version >= 3 && (sb.file_consistency_flags & (SB_FLAG_WRITE | SB_FLAG_SWMR_WRITE)) != 0) {
+        h5rd__sohm_free(f, f->sohm);
+        f->sohm = NULL;
+        h5rd__mdci_free(f);
+        return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, sig_abs,
+                         "superblock: file is marked as open for writing (consistency flags set); "
+                         "clear them with h5clear");
     }
     return H5RD_OK;
 }

@@ -11,6 +11,9 @@
  *    limits.max_messages.
  *  - NIL and continuation messages are consumed, never listed. Unknown types are listed unless
  *    flagged "fail if unknown" (0x80), which is UNSUPPORTED.
+ *  - As in libhdf5 (H5O__chunk_deserialize), contradictory message flags, the "shareable" flag
+ *    on a class libhdf5 never shares, and a reference count message in a version 1 header or
+ *    one that does not decode are CORRUPT (the whole header fails).
  *  - msgs[].data points into chunks[], which the header keeps until h5rd__ohdr_free.
  */
 #include "object/ohdr.h"
@@ -113,12 +116,42 @@ static h5rd_err add_cont(struct loader *L, uint64_t addr, uint64_t nbytes, uint6
 }
 
 /* libhdf5 also knows 0x0018, the metadata cache image message of the superblock extension
- * (a cache of metadata also stored in place), which readers can ignore. */
+ * (format/superblock.c reads it). Type 0x0009 ("bogus", a libhdf5 testing aid) has no message
+ * class in release builds of libhdf5, so it counts as unknown there too. */
 #define MSG_MDC_IMAGE 0x0018
 
 static bool type_is_known(uint16_t type)
 {
-    return type <= MSG_MDC_IMAGE;
+    return type <= MSG_MDC_IMAGE && type != H5RD__MSG_BOGUS;
+}
+
+/* The message classes libhdf5 lets be shared (H5O_SHARE_IS_SHARABLE in H5O_msg_class_g):
+ * dataspace, datatype, both fill value messages, filter pipeline and attribute. */
+static bool type_is_shareable(uint16_t type)
+{
+    return type == H5RD__MSG_DATASPACE || type == H5RD__MSG_DATATYPE ||
+           type == H5RD__MSG_FILL_OLD || type == H5RD__MSG_FILL ||
+           type == H5RD__MSG_FILTER_PIPELINE || type == H5RD__MSG_ATTRIBUTE;
+}
+
+/* The checks libhdf5 makes on every message header as it loads a chunk (H5O__chunk_deserialize):
+ * contradictory flag combinations, and the "shareable" flag on a class that cannot be shared. */
+static h5rd_err check_msg_flags(struct loader *L, uint16_t type, uint8_t flags, uint64_t at)
+{
+    if ((flags & H5RD__MSGFLAG_SHARED) != 0 && (flags & H5RD__MSGFLAG_DONT_SHARE) != 0) {
+        return H5RD_CORRUPT(L->ec, at, "object header: message both shared and not shareable");
+    }
+    if ((flags & H5RD__MSGFLAG_WAS_UNKNOWN) != 0 &&
+        ((flags & H5RD__MSGFLAG_FAIL_IF_UNKNOWN_W) != 0 ||
+         (flags & H5RD__MSGFLAG_MARK_IF_UNKNOWN) == 0)) {
+        return H5RD_CORRUPT(L->ec, at, "object header: bad 'was unknown' flag combination");
+    }
+    if (type_is_known(type) && (flags & H5RD__MSGFLAG_SHAREABLE) != 0 &&
+        !type_is_shareable(type)) {
+        return H5RD_CORRUPT(L->ec, at,
+                            "object header: message of unshareable class flagged as shareable");
+    }
+    return H5RD_OK;
 }
 
 /* Handles one message: consumes NIL and continuations, records header-level facts, lists the
@@ -127,6 +160,7 @@ static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct 
                          int64_t corder)
 {
     uint64_t at = h5rd__cur_addr_here(body);
+    H5RD_TRY(check_msg_flags(L, type, flags, at));
     if (type == H5RD__MSG_NIL) {
         return H5RD_OK;
     }
@@ -139,21 +173,28 @@ static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct 
         return H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, at,
                          "object header: unknown message type marked 'fail if unknown'");
     }
-    /* Header-level facts are decoded leniently with a scratch error record: a damaged
-     * modification time or reference count must not make the object unreadable, and must not
-     * leave a stale failure in the caller's record. */
+    /* libhdf5 decodes the reference count message as it loads the header, failing the object
+     * when the message sits in a version 1 header (whose prefix has the count) or does not
+     * decode (H5O__chunk_deserialize). */
+    if (type == H5RD__MSG_REFCOUNT) {
+        if (L->oh.version == 1) {
+            return H5RD_CORRUPT(L->ec, at,
+                                "object header: version 1 header with a reference count message");
+        }
+        struct h5rd_cur c = *body;
+        uint32_t rc = 0;
+        H5RD_TRY(h5rd__msg_refcount_decode(&c, &rc));
+        L->oh.refcount = rc;
+    }
+    /* The modification time is decoded leniently with a scratch error record (libhdf5 reads it
+     * only when asked): a damaged one must not make the object unreadable, and must not leave a
+     * stale failure in the caller's record. */
     if ((flags & H5RD__MSGFLAG_SHARED) == 0) {
         struct h5rd_error scratch;
         h5rd__err_clear(&scratch);
         struct h5rd_cur c = *body;
         c.ec = &scratch;
-        if (type == H5RD__MSG_REFCOUNT) {
-            uint32_t rc = 0;
-            if (h5rd__msg_refcount_decode(&c, &rc) == H5RD_OK) {
-                L->oh.refcount = rc;
-            }
-        } else if ((type == H5RD__MSG_MTIME || type == H5RD__MSG_MTIME_OLD) &&
-                   !L->have_header_mtime) {
+        if ((type == H5RD__MSG_MTIME || type == H5RD__MSG_MTIME_OLD) && !L->have_header_mtime) {
             int64_t t = -1;
             /* The new message wins over the old one (as libhdf5's H5Oget_info looks it up). */
             if (h5rd__msg_mtime_decode(&c, type == H5RD__MSG_MTIME_OLD, &t) == H5RD_OK &&

@@ -1,0 +1,59 @@
+/*
+ * read.h - the read engine: selection x layout -> gather -> unfilter -> convert, straight into
+ * the caller's buffer. Each chunk is located, read and decoded independently (no shared
+ * mutable state), so a read can be spread over threads.
+ *
+ * Spec v3.0 IV.A.2.i (Data Layout), IV.A.2.f (Fill Value), IV.A.2.h (External Data Files).
+ */
+#ifndef H5RD_READ_READ_H
+#define H5RD_READ_READ_H
+
+#include "internal.h"
+#include "chunk/cidx.h"
+#include "dtype/dtype.h"
+#include "object/msg.h"
+
+/* Everything the engine needs about one dataset (borrowed from the dataset handle). */
+struct h5rd__dset {
+    const struct h5rd_file *f;
+    const char *path;                 /* for error messages */
+    const struct h5rd_space *space;
+    const struct h5rd_type *type;
+    const struct h5rd__layout *layout;
+    const struct h5rd__pline *pline;
+    const struct h5rd__fill *fill;
+    const struct h5rd__efl *efl;
+    const struct h5rd__chunk_table *chunks;  /* chunked: the table (see below), else NULL */
+};
+
+/* All allocated chunks of a chunked dataset, sorted by linear chunk index for O(log n)
+ * lookup. Built once per dataset handle (published with compare-and-swap by the API layer). */
+struct h5rd__chunk_table {
+    uint64_t n;
+    struct h5rd__chunk_rec *v;        /* in chunk-index (iteration) order */
+    uint64_t *sorted;                 /* indexes into v, sorted by linear chunk index */
+    uint64_t *linear;                 /* linear chunk index of v[i] */
+};
+h5rd_err h5rd__chunk_table_build(const struct h5rd_file *f, const struct h5rd__layout *layout,
+                                 const struct h5rd__pline *pline, const struct h5rd_space *space,
+                                 struct h5rd__chunk_table *t, struct h5rd_error *ec);
+void h5rd__chunk_table_free(const struct h5rd_file *f, struct h5rd__chunk_table *t);
+/* The record of the chunk whose first element is 'chunk_offset', or NULL. */
+const struct h5rd__chunk_rec *h5rd__chunk_table_find(const struct h5rd__dset *d,
+                                                     const uint64_t *chunk_offset);
+
+/* Reads selection 'sel' (NULL: all) converted to 'mt' (NULL: file layout normalised) into
+ * 'buf' (at least npoints x element size), with 'nthreads' threads (<= 1: caller only). */
+h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel,
+                    const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
+                    uint32_t nthreads, struct h5rd_error *ec);
+
+/* Decodes one whole chunk (file layout, normalised) into 'buf' (chunk bytes); an unallocated
+ * chunk gives the fill value. */
+h5rd_err h5rd__read_chunk(const struct h5rd__dset *d, const uint64_t *chunk_offset, uint8_t *buf,
+                          uint64_t buf_nbytes, struct h5rd_error *ec);
+
+/* Fills 'n' elements at 'buf' with the dataset's fill value (file layout, normalised). */
+void h5rd__fill_elements(const struct h5rd__dset *d, uint8_t *buf, uint64_t n);
+
+#endif
