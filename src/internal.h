@@ -104,6 +104,17 @@ char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h
 h5rd_err h5rd__grow(const struct h5rd_file *f, void **arr, uint64_t *cap, uint64_t need,
                     size_t elem_nbytes, struct h5rd_error *ec);
 
+/* ---- checksums (src/core/checksum.c) ---------------------------------------------------- */
+/* The one policy for metadata checksums: OK when 'stored' equals 'computed', when the file was
+ * opened with H5RD_OPEN_SKIP_CHECKSUMS, or in fuzzing builds (which compute but never reject,
+ * so fuzzers reach past checksummed structures); else H5RD_E_CHECKSUM at 'addr' with 'what'. */
+h5rd_err h5rd__checksum_check(const struct h5rd_file *f, uint32_t stored, uint32_t computed,
+                              uint64_t addr, const char *what, struct h5rd_error *ec);
+/* Verifies a block of 'nbytes' whose last 4 bytes are the lookup3 checksum (little-endian) of
+ * the bytes before them. CORRUPT when nbytes < 4. */
+h5rd_err h5rd__checksum_verify_block(const struct h5rd_file *f, const uint8_t *p, size_t nbytes,
+                                     uint64_t addr, const char *what, struct h5rd_error *ec);
+
 /* Default limits (docs/limits.md). */
 void h5rd__limits_default(struct h5rd_limits *l);
 

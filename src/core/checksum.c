@@ -8,6 +8,8 @@
  */
 #include "checksum.h"
 
+#include "internal.h"
+
 #define ROT(x, k) (((x) << (k)) | ((x) >> (32 - (k))))
 
 #define MIX(a, b, c)                                                                               \
@@ -92,4 +94,32 @@ uint32_t h5rd__fletcher32(const uint8_t *data, size_t nbytes)
     sum1 = (sum1 & 0xffffu) + (sum1 >> 16);
     sum2 = (sum2 & 0xffffu) + (sum2 >> 16);
     return (sum2 << 16) | sum1;
+}
+
+h5rd_err h5rd__checksum_check(const struct h5rd_file *f, uint32_t stored, uint32_t computed,
+                              uint64_t addr, const char *what, struct h5rd_error *ec)
+{
+    if (stored == computed || (f->flags & H5RD_OPEN_SKIP_CHECKSUMS) != 0) {
+        return H5RD_OK;
+    }
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    (void)addr;
+    (void)what;
+    (void)ec;
+    return H5RD_OK;
+#else
+    return H5RD_FAIL(ec, H5RD_E_CHECKSUM, addr, what);
+#endif
+}
+
+h5rd_err h5rd__checksum_verify_block(const struct h5rd_file *f, const uint8_t *p, size_t nbytes,
+                                     uint64_t addr, const char *what, struct h5rd_error *ec)
+{
+    if (nbytes < 4) {
+        return H5RD_CORRUPT(ec, addr, "checksummed block shorter than its checksum");
+    }
+    const uint8_t *s = p + nbytes - 4;
+    uint32_t stored = (uint32_t)s[0] | ((uint32_t)s[1] << 8) | ((uint32_t)s[2] << 16) |
+                      ((uint32_t)s[3] << 24);
+    return h5rd__checksum_check(f, stored, h5rd__lookup3(p, nbytes - 4, 0), addr, what, ec);
 }

@@ -42,17 +42,26 @@ void h5rd__bitunshuffle_block(const uint8_t *in, uint8_t *out, size_t nelem, siz
 {
     size_t row = nelem / 8; /* bytes per bit row */
     for (size_t j = 0; j < esize; j++) {
-        const uint8_t *rows = in + j * 8 * row;
+        const uint8_t *r0 = in + j * 8 * row;
+        const uint8_t *r1 = r0 + row, *r2 = r1 + row, *r3 = r2 + row;
+        const uint8_t *r4 = r3 + row, *r5 = r4 + row, *r6 = r5 + row, *r7 = r6 + row;
+        uint8_t *dst = out + j;
+        size_t step = esize;
         for (size_t g = 0; g < row; g++) {
-            uint64_t x = 0;
-            for (unsigned b = 0; b < 8; b++) {
-                x |= (uint64_t)rows[b * row + g] << (8 * b);
-            }
+            /* Row b's byte g holds bit b of byte j of elements 8g .. 8g+7. */
+            uint64_t x = (uint64_t)r0[g] | (uint64_t)r1[g] << 8 | (uint64_t)r2[g] << 16 |
+                         (uint64_t)r3[g] << 24 | (uint64_t)r4[g] << 32 |
+                         (uint64_t)r5[g] << 40 | (uint64_t)r6[g] << 48 | (uint64_t)r7[g] << 56;
             x = transpose8(x);
-            uint8_t *dst = out + g * 8 * esize + j;
-            for (unsigned m = 0; m < 8; m++) {
-                dst[m * esize] = (uint8_t)(x >> (8 * m));
-            }
+            uint8_t *d = dst + g * 8 * step;
+            d[0] = (uint8_t)x;
+            d[step] = (uint8_t)(x >> 8);
+            d[2 * step] = (uint8_t)(x >> 16);
+            d[3 * step] = (uint8_t)(x >> 24);
+            d[4 * step] = (uint8_t)(x >> 32);
+            d[5 * step] = (uint8_t)(x >> 40);
+            d[6 * step] = (uint8_t)(x >> 48);
+            d[7 * step] = (uint8_t)(x >> 56);
         }
     }
 }
@@ -117,7 +126,8 @@ h5rd_err h5rd__filter_bitshuffle_decode(const struct h5rd_file *f,
     size_t total, pos = 0;
     if (compressed) {
         if (in_n < 12) {
-            return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bitshuffle: chunk shorter than its header");
+            return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                                "bitshuffle: chunk shorter than its header");
         }
         uint64_t t64 = 0;
         for (int i = 0; i < 8; i++) {
@@ -138,11 +148,13 @@ h5rd_err h5rd__filter_bitshuffle_decode(const struct h5rd_file *f,
     } else {
         total = in_n;
         if (total > out_cap) {
-            return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bitshuffle: data larger than the chunk size");
+            return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                                "bitshuffle: data larger than the chunk size");
         }
     }
     if (total % esize != 0) {
-        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bitshuffle: size is not a whole number of elements");
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                            "bitshuffle: size is not a whole number of elements");
     }
     if (block % 8 != 0) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bitshuffle: block size not a multiple of 8");

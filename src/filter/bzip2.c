@@ -69,7 +69,8 @@ h5rd_err h5rd__filter_bzip2_decode(const struct h5rd_file *f, const struct h5rd_
                 bz.next_out = &spare;
                 bz.avail_out = 1;
             } else {
-                err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bzip2: stream expands past the chunk size");
+                err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                                   "bzip2: stream expands past the chunk size");
                 goto out;
             }
         }

@@ -129,7 +129,8 @@ static h5rd_err one_atomic(struct nb *s, size_t at, const struct atomic *p)
         }
     } else {
         begin_i = (unsigned)((dlen - p->precision - p->offset) / 8);
-        end_i = (unsigned)(p->offset % 8 != 0 ? (dlen - p->offset) / 8 : (dlen - p->offset) / 8 - 1);
+        uint64_t lo = (dlen - p->offset) / 8;
+        end_i = (unsigned)(p->offset % 8 != 0 ? lo : lo - 1);
         for (unsigned k = begin_i; k <= end_i; k++) {
             H5RD_TRY(one_byte(s, at, k, begin_i, end_i, p));
         }
@@ -164,7 +165,8 @@ static h5rd_err one_array(struct nb *s, size_t at, size_t *idx, uint32_t depth)
     switch (base_class) {
     case NBIT_ATOMIC: {
         if (!avail(s, *idx, 4)) {
-            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF, "nbit: parameters end inside an array type");
+            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF,
+                                "nbit: parameters end inside an array type");
         }
         struct atomic p;
         p.size = s->parms[(*idx)++];
@@ -181,7 +183,8 @@ static h5rd_err one_array(struct nb *s, size_t at, size_t *idx, uint32_t depth)
     case NBIT_ARRAY:
     case NBIT_COMPOUND: {
         if (!avail(s, *idx, 1)) {
-            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF, "nbit: parameters end inside an array type");
+            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF,
+                                "nbit: parameters end inside an array type");
         }
         uint32_t base = s->parms[*idx]; /* the nested description starts with its size */
         if (base == 0) {
@@ -199,7 +202,8 @@ static h5rd_err one_array(struct nb *s, size_t at, size_t *idx, uint32_t depth)
     }
     case NBIT_NOOPTYPE:
         if (!avail(s, *idx, 1)) {
-            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF, "nbit: parameters end inside an array type");
+            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF,
+                                "nbit: parameters end inside an array type");
         }
         (*idx)++;
         return one_nooptype(s, at, total);
@@ -230,7 +234,8 @@ static h5rd_err one_compound(struct nb *s, size_t at, size_t *idx, uint32_t dept
         uint32_t msize = s->parms[*idx];
         used += msize;
         if (msize == 0 || used > size || (uint64_t)moff + msize > size) {
-            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF, "nbit: compound member exceeds the compound");
+            return H5RD_CORRUPT(s->ec, H5RD_ADDR_UNDEF,
+                                "nbit: compound member exceeds the compound");
         }
         size_t mat = at + moff;
         switch (mclass) {

@@ -4,6 +4,9 @@
  * are undone in reverse order on read; bit i of a chunk's filter mask means filter i was
  * skipped for that chunk, e.g. an optional filter that failed at write time).
  *
+ * Filters the caller supplied for this file (h5rd_open_opts.filters, f->plugins) are tried
+ * before the built-in table; there is no global registration.
+ *
  * Invariants: every stage writes into a buffer whose capacity is a bound computed from the
  * chunk's known logical size and the filters below that stage (never from a size stored in
  * the stream); the last stage writes straight into the caller's buffer with capacity equal to
@@ -87,6 +90,36 @@ static uint64_t grow_bound(uint32_t id, uint64_t n)
     }
 }
 
+/* The caller's filter for 'id' (h5rd_open_opts.filters), tried before the built-in table. */
+static const struct h5rd_filter_plugin *find_plugin(const struct h5rd_file *f, uint32_t id)
+{
+    for (size_t i = 0; i < f->n_plugins; i++) {
+        if (f->plugins[i].id == id && f->plugins[i].decode != NULL) {
+            return &f->plugins[i];
+        }
+    }
+    return NULL;
+}
+
+static h5rd_err run_plugin(const struct h5rd_filter_plugin *pl, const struct h5rd__filter *flt,
+                           const uint8_t *in, size_t in_n, uint8_t *out, size_t cap,
+                           size_t *got, struct h5rd_error *ec)
+{
+    struct h5rd_filter params = {flt->id, flt->flags, flt->name != NULL ? flt->name : "",
+                                 flt->n_values, flt->values};
+    size_t n = 0;
+    h5rd_err err = pl->decode(pl->user, &params, in, in_n, out, cap, &n);
+    if (err != H5RD_OK) {
+        return H5RD_FAIL(ec, err, H5RD_ADDR_UNDEF, "filter: the caller's filter failed");
+    }
+    if (n > cap) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                            "filter: the caller's filter reported more bytes than its buffer");
+    }
+    *got = n;
+    return H5RD_OK;
+}
+
 h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pline *pline,
                                uint32_t filter_mask, const struct h5rd_type *type,
                                const uint8_t *in, size_t in_nbytes, uint8_t *out,
@@ -118,13 +151,15 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
         if (skip) {
             continue;
         }
-        const struct h5rd__filter_class *cls = h5rd__filter_find(pline->v[i].id);
-        if (cls == NULL) {
-            return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
-                             "filter: unknown filter id (no decoder in h5rd)");
-        }
-        if (cls->decode == NULL) {
-            return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, cls->unavailable);
+        if (find_plugin(f, pline->v[i].id) == NULL) {
+            const struct h5rd__filter_class *cls = h5rd__filter_find(pline->v[i].id);
+            if (cls == NULL) {
+                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
+                                 "filter: unknown filter id (no decoder in h5rd)");
+            }
+            if (cls->decode == NULL) {
+                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, cls->unavailable);
+            }
         }
         if (first_active < 0) {
             first_active = (int)i;
@@ -173,7 +208,6 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
             continue;
         }
         const struct h5rd__filter *flt = &pline->v[i];
-        const struct h5rd__filter_class *cls = h5rd__filter_find(flt->id);
         uint8_t *dst;
         size_t cap;
         if (i == first_active) {
@@ -189,7 +223,13 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
             }
         }
         size_t got = 0;
-        err = cls->decode(f, flt, type, cur, cur_n, dst, cap, &got, ec);
+        const struct h5rd_filter_plugin *plug = find_plugin(f, flt->id);
+        if (plug != NULL) {
+            err = run_plugin(plug, flt, cur, cur_n, dst, cap, &got, ec);
+        } else {
+            err = h5rd__filter_find(flt->id)->decode(f, flt, type, cur, cur_n, dst, cap, &got,
+                                                     ec);
+        }
         if (err != H5RD_OK) {
             goto out;
         }

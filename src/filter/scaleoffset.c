@@ -113,7 +113,8 @@ h5rd_err h5rd__filter_scaleoffset_decode(const struct h5rd_file *f,
     }
     uint64_t nelem = cd[2], total;
     if (!h5rd__mul_u64(nelem, size, &total) || total > out_cap) {
-        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "scaleoffset: element count exceeds the chunk size");
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                            "scaleoffset: element count exceeds the chunk size");
     }
     if (in_n < SO_HEADER) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "scaleoffset: chunk shorter than its header");

@@ -253,3 +253,57 @@ Test(pipeline, registry)
     cr_expect(h5rd__filter_available(H5RD_FILTER_LZ4));
     cr_expect(!h5rd__filter_available(0));
 }
+
+/* ---- filters supplied by the caller (h5rd_open_opts.filters -> f->plugins) ---------------- */
+static h5rd_err xor_decode(void *user, const struct h5rd_filter *params, const void *in,
+                           size_t in_nbytes, void *out, size_t out_nbytes_avail,
+                           size_t *out_nbytes_ret)
+{
+    unsigned *calls = user;
+    (*calls)++;
+    if (params->n_values < 1 || in_nbytes > out_nbytes_avail) {
+        return H5RD_E_CORRUPT;
+    }
+    const uint8_t *i8 = in;
+    uint8_t *o8 = out;
+    for (size_t i = 0; i < in_nbytes; i++) {
+        o8[i] = (uint8_t)(i8[i] ^ params->values[0]);
+    }
+    *out_nbytes_ret = in_nbytes;
+    return H5RD_OK;
+}
+
+Test(pipeline, caller_filters, .init = data_init)
+{
+    struct h5rd_file f;
+    file_init(&f);
+    unsigned calls = 0;
+    struct h5rd_filter_plugin plug[2] = {{40001, "xor", xor_decode, &calls},
+                                         {H5RD_FILTER_SHUFFLE, "fake shuffle", xor_decode,
+                                          &calls}};
+    f.plugins = plug;
+    f.n_plugins = 2;
+    uint8_t x[N], out[N];
+    for (size_t i = 0; i < N; i++) {
+        x[i] = g_data[i] ^ 0x5a;
+    }
+    uint32_t key = 0x5a;
+    struct h5rd__filter flt[1] = {{40001, 0, (char *)"xor", 1, &key}};
+    struct h5rd__pline pl = {1, flt};
+    struct h5rd_error ec;
+    h5rd__err_clear(&ec);
+    cr_assert_eq(h5rd__pipeline_decode(&f, &pl, 0, NULL, x, N, out, N, &ec), H5RD_OK);
+    cr_expect(memcmp(out, g_data, N) == 0);
+    cr_expect_eq(calls, 1);
+    /* The caller's filter wins over the built-in one with the same id. */
+    flt[0].id = H5RD_FILTER_SHUFFLE;
+    h5rd__err_clear(&ec);
+    cr_assert_eq(h5rd__pipeline_decode(&f, &pl, 0, NULL, x, N, out, N, &ec), H5RD_OK);
+    cr_expect(memcmp(out, g_data, N) == 0);
+    cr_expect_eq(calls, 2);
+    /* Its failure is reported with its code. */
+    flt[0].n_values = 0;
+    h5rd__err_clear(&ec);
+    cr_expect_eq(h5rd__pipeline_decode(&f, &pl, 0, NULL, x, N, out, N, &ec), H5RD_E_CORRUPT);
+    cr_expect_str_eq(ec.what, "filter: the caller's filter failed");
+}

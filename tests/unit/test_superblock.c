@@ -398,8 +398,8 @@ Test(superblock, extension_malformed)
     cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
     bld_free(&b);
 
-    build_ext_file(&b, 1, true); /* metadata cache image */
-    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_UNSUPPORTED);
+    build_ext_file(&b, 1, true); /* metadata cache image block past the end of the file */
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_TRUNCATED);
     bld_free(&b);
 
     build_ext_file(&b, 1, false);
@@ -412,5 +412,281 @@ Test(superblock, extension_malformed)
     build_ext_file(&b, 1, false);
     b.p[60] ^= 0xff; /* inside the extension header, behind its checksum */
     cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CHECKSUM);
+    bld_free(&b);
+}
+
+/* ---- status flags, driver info, file space info, metadata cache image ------------------------ */
+
+/* Superblock version 2/3 with the given status flags (checksum redone). */
+static void sb_v23_flags(struct bld *b, uint8_t version, uint8_t flags)
+{
+    bld_init(b);
+    sb_v23(b, version, UINT64_MAX, 48);
+    b->p[11] = flags;
+    b->n -= 4;
+    bld_lookup3(b, 0);
+    bld_pad_to(b, 64);
+}
+
+Test(superblock, status_flags)
+{
+    struct bld b;
+    struct h5rd_error ec;
+    /* Version 3 marked open for writing (bit 0) or SWMR writing (bit 2): libhdf5 refuses a
+     * read-only open (h5clear_sec2_v3.h5 has 0x05, latest_h5clear_sec2_v3.h5 0x01). */
+    static const uint8_t refused[] = {0x01, 0x04, 0x05, 0x07};
+    for (size_t i = 0; i < sizeof refused; i++) {
+        sb_v23_flags(&b, 3, refused[i]);
+        cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_UNSUPPORTED);
+        cr_assert_str_eq(ec.what, "superblock: file is marked as open for writing (consistency "
+                                  "flags set); clear them with h5clear");
+        bld_free(&b);
+    }
+    sb_v23_flags(&b, 3, 0x02); /* "file OK" only */
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_OK, "%s", ec.what);
+    bld_free(&b);
+    /* Version 2 has the same field, but libhdf5 checks it only for version 3. */
+    sb_v23_flags(&b, 2, 0x05);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_OK, "%s", ec.what);
+    bld_free(&b);
+    /* Bits libhdf5 does not define are an error in every version. */
+    sb_v23_flags(&b, 2, 0x08);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+    bld_init(&b);
+    sb_v01(&b, 0, 0, 96);
+    bld_patch(&b, 20, 0x01, 4); /* version 0 "open for writing": not checked */
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_OK, "%s", ec.what);
+    bld_patch(&b, 20, 0x10, 4);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+}
+
+/* Version 0 superblock whose driver information block at 200 names 'drv'. */
+static void sb_drvinfo(struct bld *b, uint8_t version, const char *drv, uint32_t info_nbytes,
+                       size_t present)
+{
+    bld_init(b);
+    sb_v01(b, 0, 0, 96);
+    bld_patch(b, 48, 200, 8); /* driver information block address */
+    bld_pad_to(b, 200);
+    bld_u8(b, version);
+    bld_zeros(b, 3);
+    bld_u32(b, info_nbytes);
+    bld_str(b, drv);
+    bld_zeros(b, present);
+}
+
+Test(superblock, driver_info_block)
+{
+    struct bld b;
+    struct h5rd_error ec;
+    sb_drvinfo(&b, 0, "NCSAmult", 32, 32); /* tsplit_file-m.h5 */
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_UNSUPPORTED);
+    cr_assert_str_eq(ec.what, "superblock: file uses the multi/split file driver");
+    bld_free(&b);
+    sb_drvinfo(&b, 0, "NCSAfami", 16, 16);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_UNSUPPORTED);
+    bld_free(&b);
+    sb_drvinfo(&b, 0, "NCSAothr", 16, 16); /* other drivers' information is ignored */
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_OK, "%s", ec.what);
+    bld_free(&b);
+    sb_drvinfo(&b, 1, "NCSAothr", 16, 16);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+    sb_drvinfo(&b, 0, "NCSAothr", 16, 8); /* info bytes cut short */
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_TRUNCATED);
+    bld_free(&b);
+}
+
+/* Version 2 superblock with an extension at 48 holding one message (type, body). */
+static void ext_one(struct bld *b, uint8_t type, const struct bld *body)
+{
+    bld_init(b);
+    sb_v23(b, 2, 48, 400);
+    bld_pad_to(b, 48);
+    ext_header(b, &type, body, 1);
+    bld_pad_to(b, 512);
+}
+
+static h5rd_err read_ext_one(uint8_t type, const struct bld *body, struct h5rd_error *ec)
+{
+    struct bld b;
+    ext_one(&b, type, body);
+    h5rd_err e = read_sb(&b, 0, NULL, ec);
+    bld_free(&b);
+    return e;
+}
+
+Test(superblock, file_space_info)
+{
+    struct h5rd_error ec;
+    struct bld m;
+    /* Version 0, "all persist" strategy: six manager addresses must follow the threshold
+     * (cve-2020-10810.h5 stops after the threshold). */
+    bld_init(&m);
+    bld_u8(&m, 0);
+    bld_u8(&m, 1);
+    bld_u64(&m, 256);
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_E_TRUNCATED);
+    for (int i = 0; i < 6; i++) {
+        bld_u64(&m, UINT64_MAX);
+    }
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_OK, "%s", ec.what);
+    m.p[1] = 2; /* "all", no addresses needed */
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_OK, "%s", ec.what);
+    m.p[1] = 5; /* no such strategy */
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_E_CORRUPT);
+    bld_free(&m);
+
+    /* Version 1: strategy, persist, threshold, page size, page end threshold, EOA. */
+    bld_init(&m);
+    bld_u8(&m, 1);
+    bld_u8(&m, 1);
+    bld_u8(&m, 0);
+    bld_u64(&m, 1);
+    bld_u64(&m, 4096);
+    bld_u16(&m, 0);
+    bld_u64(&m, 8192);
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_OK, "%s", ec.what);
+    m.p[2] = 1; /* persisting: twelve manager addresses are missing */
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_E_TRUNCATED);
+    for (int i = 0; i < 12; i++) {
+        bld_u64(&m, UINT64_MAX);
+    }
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_OK, "%s", ec.what);
+    m.p[0] = 2; /* beyond libhdf5's version bound */
+    cr_assert_eq(read_ext_one(0x17, &m, &ec), H5RD_E_UNSUPPORTED);
+    bld_free(&m);
+
+    /* Driver info message naming the multi driver. */
+    bld_init(&m);
+    bld_u8(&m, 0);
+    bld_str(&m, "NCSAmult");
+    bld_u16(&m, 8);
+    bld_zeros(&m, 8);
+    cr_assert_eq(read_ext_one(0x14, &m, &ec), H5RD_E_UNSUPPORTED);
+    bld_free(&m);
+}
+
+/* Metadata cache image block at 'at' with entries (addr, size, fill byte) and its checksum. */
+struct mdci_ent {
+    uint64_t addr;
+    uint64_t size;
+    uint8_t fill;
+    uint16_t n_parents;
+};
+static size_t mdci_block(struct bld *b, const struct mdci_ent *e, uint32_t n, uint32_t n_stored)
+{
+    size_t start = b->n;
+    bld_str(b, "MDCI");
+    bld_u8(b, 0);
+    bld_u8(b, 0);
+    size_t len_at = b->n;
+    bld_u64(b, 0);
+    bld_u32(b, n_stored);
+    for (uint32_t i = 0; i < n; i++) {
+        bld_u8(b, 5);
+        bld_u8(b, 0);
+        bld_u8(b, 1);
+        bld_u8(b, 0);
+        bld_u16(b, 0);
+        bld_u16(b, 0);
+        bld_u16(b, e[i].n_parents);
+        bld_u32(b, 0xFFFFFFFFu);
+        bld_u64(b, e[i].addr);
+        bld_u64(b, e[i].size);
+        for (uint16_t k = 0; k < e[i].n_parents; k++) {
+            bld_u64(b, 0x100);
+        }
+        for (uint64_t k = 0; k < e[i].size; k++) {
+            bld_u8(b, (uint64_t)(e[i].fill + k));
+        }
+    }
+    bld_patch(b, len_at, b->n + 4 - start, 8);
+    bld_lookup3(b, start);
+    return b->n - start;
+}
+
+/* Version 2 superblock, extension with a cache image message, image block at 600. */
+static void mdci_file(struct bld *b, const struct mdci_ent *e, uint32_t n, uint32_t n_stored)
+{
+    struct bld blk;
+    bld_init(&blk);
+    size_t len = mdci_block(&blk, e, n, n_stored);
+    struct bld body;
+    bld_init(&body);
+    bld_u8(&body, 0);
+    bld_u64(&body, 600);
+    bld_u64(&body, len);
+    ext_one(b, 0x18, &body);
+    bld_pad_to(b, 600);
+    bld_bytes(b, blk.p, blk.n);
+    bld_free(&body);
+    bld_free(&blk);
+}
+
+Test(superblock, metadata_cache_image)
+{
+    static const struct mdci_ent ents[] = {{0x5000, 16, 0x40, 1}, {0x4000, 8, 0x10, 0}};
+    struct bld b;
+    struct h5rd_error ec;
+    mdci_file(&b, ents, 2, 2);
+    {
+        struct h5rd_file *f;
+        cr_assert_eq(read_sb(&b, 0, &f, &ec), H5RD_OK, "%s", ec.what);
+        cr_assert_not_null(f->mdci);
+        cr_assert_eq(f->mdci->n, 2);
+        cr_assert_eq(f->mdci->e[0].addr, 0x4000); /* sorted */
+        cr_assert_eq(f->mdci->e[1].nbytes, 16);
+        /* A range inside one entry comes from the image. */
+        struct h5rd_view v;
+        cr_assert_eq(h5rd__io_view(f, 0x5004, 8, &v, &ec), H5RD_OK, "%s", ec.what);
+        cr_assert_eq(v.nbytes, 8);
+        cr_assert_eq(v.p[0], 0x44);
+        cr_assert_eq(v.p[7], 0x4b);
+        h5rd__io_release(f, &v);
+        cr_assert_eq(h5rd__io_view_upto(f, 0x4002, 1, 100, &v, &ec), H5RD_OK, "%s", ec.what);
+        cr_assert_eq(v.nbytes, 6);
+        cr_assert_eq(v.p[0], 0x12);
+        h5rd__io_release(f, &v);
+        uint8_t buf[4];
+        cr_assert_eq(h5rd__io_read(f, 0x400c - 8, 4, buf, &ec), H5RD_OK);
+        cr_assert_eq(buf[3], 0x17);
+        /* Straddling an entry's end, or outside every entry: the file (too short here). */
+        cr_assert_eq(h5rd__io_view(f, 0x5008, 16, &v, &ec), H5RD_E_TRUNCATED);
+        cr_assert_eq(h5rd__io_view(f, 0x3fff, 2, &v, &ec), H5RD_E_TRUNCATED);
+        /* Ranges in the file are unaffected. */
+        cr_assert_eq(h5rd__io_view(f, 0, 8, &v, &ec), H5RD_OK);
+        h5rd__io_release(f, &v);
+        mem_close(f);
+    }
+    /* Checksum. */
+    b.p[b.n - 10] ^= 1;
+    struct h5rd_file *f;
+    cr_assert_eq(read_sb(&b, 0, &f, &ec), H5RD_E_CHECKSUM);
+    cr_assert_null(f->mdci);
+    mem_close(f);
+    bld_free(&b);
+
+    /* Entry count larger than the bytes present, zero entries, one address twice, an entry of
+     * size zero. */
+    mdci_file(&b, ents, 2, 1000);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+    mdci_file(&b, ents, 0, 0);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+    static const struct mdci_ent dup[] = {{0x5000, 8, 0, 0}, {0x5000, 8, 0, 0}};
+    mdci_file(&b, dup, 2, 2);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+    static const struct mdci_ent zero[] = {{0x5000, 0, 0, 0}};
+    mdci_file(&b, zero, 1, 1);
+    cr_assert_eq(read_sb(&b, 0, NULL, &ec), H5RD_E_CORRUPT);
+    bld_free(&b);
+    /* Entries running past the block: the count claims more than are there. */
+    mdci_file(&b, ents, 1, 2);
+    cr_assert_neq(read_sb(&b, 0, NULL, &ec), H5RD_OK);
     bld_free(&b);
 }
