@@ -34,6 +34,9 @@ int cli_open(const char *path, h5rd_file **file_ret);
 /* Subcommands: argv[0] is the subcommand name. They return an exit status. */
 int cmd_ls(int argc, char **argv);
 int cmd_attrs(int argc, char **argv);
+int cmd_vds(int argc, char **argv);
+int cmd_cat(int argc, char **argv);    /* cmd_cat.c */
+int cmd_chunks(int argc, char **argv); /* cmd_chunks.c */
 
 /* Shared by ls and attrs: the attributes of 'obj' as the JSON object
  * {"name": {"dtype", "shape", "value"}, ...} appended to 'b' (json.h). Errors on single

@@ -28,6 +28,17 @@ static const struct command commands[] = {
      "              filters and attributes; --json (with -r) prints one JSON array of all objects"},
     {"attrs", cmd_attrs, "attrs --json FILE PATH",
      "print the attributes of an object as JSON {name: {dtype, shape, value}}"},
+    {"vds", cmd_vds, "vds [--json] [--missing] FILE PATH",
+     "list the mappings of a virtual dataset; --missing lists the sources that cannot be\n"
+     "              opened, with the path tried"},
+    {"cat", cmd_cat, "cat [--json] [--slice SPEC] [--threads N] FILE PATH",
+     "write a dataset's elements to stdout in C order: raw bytes in the file type's layout\n"
+     "              with numbers little-endian, or --json values (needed for variable-length\n"
+     "              and reference data); --slice takes numpy slices per dimension\n"
+     "              (e.g. 0:10,::2,5); --threads sets the decoding threads (default: all CPUs)"},
+    {"chunks", cmd_chunks, "chunks [--json] FILE PATH",
+     "list a dataset's allocated chunks: offset, file address, stored size, filter mask\n"
+     "              (--json: [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...])"},
 };
 
 static void usage(FILE *fp)

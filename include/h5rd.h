@@ -555,6 +555,83 @@ H5RD_API h5rd_err h5rd_ref_get_path(h5rd_file *file, const h5rd_type *ref_type,
                                     const void *elem, char *buf, size_t buf_nbytes,
                                     size_t *len_ret, struct h5rd_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Virtual datasets                                                          */
+/* ------------------------------------------------------------------------ */
+/* A virtual dataset (layout class H5RD_LAYOUT_VIRTUAL) maps selections of source datasets,
+ * possibly in other files, onto selections of itself. Its sources are opened when the dataset
+ * is opened (and closed with it), so every call below is a read of immutable state: any number
+ * of threads may use them at once. h5rd_dataset_get_space reports the extent libhdf5 computes
+ * from the current sources for unlimited mappings.
+ *
+ * Source files are found as libhdf5 finds them: "." is the file holding the virtual dataset; an
+ * absolute name as given; then (with only the last component of an absolute name that was not
+ * found) each entry of the colon-separated environment variable HDF5_VDS_PREFIX, where a
+ * leading "${ORIGIN}" stands for the directory of the file holding the virtual dataset; then
+ * that directory; then the name as given (relative to the current directory). A source file or
+ * dataset that cannot be opened is "missing": libhdf5 reads the fill value there. */
+
+typedef enum h5rd_vds_sel_kind {
+    H5RD_VDS_SEL_NONE = 0,
+    H5RD_VDS_SEL_POINTS = 1,    /* n points of rank coordinates each */
+    H5RD_VDS_SEL_HYPERSLAB = 2, /* regular hyperslab: start, stride, count, block */
+    H5RD_VDS_SEL_ALL = 3,
+    H5RD_VDS_SEL_BLOCKS = 4     /* irregular hyperslab: n blocks (start and end corners) */
+} h5rd_vds_sel_kind;
+
+/* A selection as stored in a mapping. Arrays are borrowed: lifetime of the dataset handle. */
+struct h5rd_vds_sel {
+    h5rd_vds_sel_kind kind;
+    uint32_t rank;          /* 0 for NONE and ALL */
+    /* HYPERSLAB: rank entries each; a count or block may be H5RD_UNLIMITED (at most one
+     * dimension). A block list that forms a regular pattern is reported in this form, as
+     * libhdf5 does (a count of 1 then has stride 1). */
+    const uint64_t *start, *stride, *count, *block;
+    /* POINTS: n x rank coordinates; BLOCKS: n x 2 x rank values, per block the start corner
+     * then the end corner (inclusive), in libhdf5's order. */
+    uint64_t n;
+    const uint64_t *coords;
+};
+
+struct h5rd_vds_mapping {
+    const char *file;           /* source file name as stored ("%b" and "%%" unexpanded) */
+    const char *dataset;        /* source dataset name as stored */
+    struct h5rd_vds_sel vspace; /* selection in the virtual dataset */
+    struct h5rd_vds_sel srcspace; /* selection in the source dataset */
+    uint32_t is_printf;         /* 1: "%b" names, one source per block of the unlimited
+                                   virtual selection (blocks 0, 1, ... until one is missing) */
+    uint64_t nsources;          /* sources behind this mapping (see h5rd_vds_get_source) */
+};
+
+/* One source dataset of a mapping. Strings are borrowed: lifetime of the dataset handle. */
+struct h5rd_vds_source {
+    const char *file;           /* the file name used ("%b" replaced, "%%" made "%") */
+    const char *dataset;        /* the dataset name used */
+    const char *path;           /* the file path opened, or when missing the path tried
+                                   (relative to the virtual dataset's directory); "." */
+    uint64_t block;             /* printf mappings: the block index; else 0 */
+    uint32_t missing;           /* 1: the file or the dataset could not be opened */
+    h5rd_err reason;            /* missing: why (H5RD_E_NOT_FOUND, ...); else H5RD_OK */
+    const char *reason_what;    /* missing: static detail text; else "" */
+};
+
+/* Number of mappings. H5RD_E_TYPE when 'dset' is not a virtual dataset. */
+H5RD_API h5rd_err h5rd_vds_get_nmappings(const h5rd_obj *dset, uint64_t *n_ret,
+                                         struct h5rd_error *err);
+/* Mapping 'idx' (in stored order). */
+H5RD_API h5rd_err h5rd_vds_get_mapping(const h5rd_obj *dset, uint64_t idx,
+                                       struct h5rd_vds_mapping *mapping_ret,
+                                       struct h5rd_error *err);
+/* Source 'src_idx' (< nsources) of mapping 'idx'. An ordinary mapping has one source. A printf
+ * mapping has one per block found (blocks 0 .. nsources-1), or, when not even block 0 was
+ * found, one missing source for block 0. */
+H5RD_API h5rd_err h5rd_vds_get_source(const h5rd_obj *dset, uint64_t idx, uint64_t src_idx,
+                                      struct h5rd_vds_source *source_ret, struct h5rd_error *err);
+/* Opens (a new handle on) source 'src_idx' of mapping 'idx'; H5RD_E_NOT_FOUND when missing.
+ * Close it with h5rd_obj_close. */
+H5RD_API h5rd_err h5rd_vds_open_source(const h5rd_obj *dset, uint64_t idx, uint64_t src_idx,
+                                       h5rd_obj **obj_ret, struct h5rd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,6 +35,11 @@ struct h5rd_obj {
     char *comment;
 
     _Atomic(struct h5rd__attrs *) attrs;   /* loaded on first use */
+
+    struct h5rd__vds *vds;           /* virtual datasets: mappings and opened sources (vds/vds.h),
+                                        built at open, immutable, freed with the handle */
+
+    _Atomic(struct h5rd__chunk_table *) chunks;  /* chunked datasets: built on first use */
 };
 
 struct h5rd_attr {
@@ -60,11 +65,32 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
 h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_file **ext_ret,
                             struct h5rd_error *ec);
 
+/* The same for any prefix variable (libhdf5's H5F_prefix_open_file): an absolute name as given,
+ * else (and with only its last component when the absolute name was not found) each entry of
+ * the colon-separated environment variable 'env_var' (with 'origin', an entry starting with
+ * "${ORIGIN}" has it replaced by the directory of f), then f's directory, then the name as
+ * given. When tried_ret is non-NULL it receives (owned by f's allocator) the path opened, or
+ * when nothing was found the path relative to f's directory (H5RD_E_NOT_FOUND). */
+h5rd_err h5rd__extfile_open_env(struct h5rd_file *f, const char *name, const char *env_var,
+                                bool origin, struct h5rd_file **ext_ret, char **tried_ret,
+                                struct h5rd_error *ec);
+
+/* h5rd__obj_open_addr for an object opened as (part of the path to) a virtual dataset's
+ * source: 'vds_up' carries the chain of virtual datasets above it (vds/vds.h), NULL otherwise. */
+struct h5rd__vds_chain;
+h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char *path,
+                                 const struct h5rd__vds_chain *vds_up, h5rd_obj **obj_ret,
+                                 struct h5rd_error *ec);
+
 /* The loaded link table of group 'g' (built on first use; TYPE if not a group). */
 h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
                            struct h5rd_error *ec);
 
 /* The loaded attribute table of 'obj' (built on first use). */
+struct h5rd__chunk_table; /* read/read.h */
+/* Frees the chunk table of 'obj', if one was built (api_read.c; called by obj_free). */
+void h5rd__obj_chunks_free(h5rd_obj *obj);
+
 h5rd_err h5rd__obj_attrs(const h5rd_obj *obj, const struct h5rd__attrs **attrs_ret,
                          struct h5rd_error *ec);
 

@@ -12,6 +12,8 @@
 struct h5rd__extfile {
     struct h5rd__extfile *next;
     char *name;                 /* as named by the link */
+    const char *env_var;        /* the prefix variable it was searched with (static string) */
+    char *path;                 /* the path it was opened by */
     struct h5rd_file *file;     /* one reference held */
 };
 
@@ -136,6 +138,7 @@ static void file_destroy(struct h5rd_file *f)
         struct h5rd__extfile *next = e->next;
         h5rd__file_unref(e->file);
         h5rd__free(f, e->name);
+        h5rd__free(f, e->path);
         h5rd__free(f, e);
         e = next;
     }
@@ -267,29 +270,67 @@ static char *join_path(const struct h5rd_file *f, const char *dir, size_t dir_n,
     return p;
 }
 
-/* libhdf5's search order for an external link's file (H5L__extern_traverse / H5F_prefix_open):
- * an absolute name as is; then each entry of HDF5_EXT_PREFIX; then the directory of the parent
- * file; then the name as given (relative to the current directory). */
-static char *find_ext_file(const struct h5rd_file *f, const char *name, struct h5rd_error *ec)
+/* Tries candidate 'p' (owned): returns it when the file exists, else frees it. */
+static char *try_candidate(const struct h5rd_file *f, char *p)
 {
-    if (name[0] == '/') {
-        return file_exists(name) ? h5rd__strndup(f, name, strlen(name), ec) : NULL;
+    if (p != NULL && file_exists(p)) {
+        return p;
     }
-    const char *env = getenv("HDF5_EXT_PREFIX");
+    h5rd__free(f, p);
+    return NULL;
+}
+
+/* libhdf5's search order for a file named by an external link or a virtual dataset mapping
+ * (H5F_prefix_open_file): an absolute name as is; then, with only its last component if the
+ * absolute name was not found, each entry of the prefix variable; then the directory of the
+ * parent file (libhdf5's "extpath"); then the name as given (relative to the current
+ * directory). *tried_ret gets the directory-relative candidate when nothing is found. */
+static char *find_ext_file(const struct h5rd_file *f, const char *name, const char *env_var,
+                           bool origin, char **tried_ret, struct h5rd_error *ec)
+{
+    const char *base = name;
+    if (name[0] == '/') {
+        char *p = try_candidate(f, h5rd__strndup(f, name, strlen(name), ec));
+        if (p != NULL || ec->code != H5RD_OK) {
+            return p;
+        }
+        base = strrchr(name, '/') + 1;
+        if (*base == '\0') {
+            return NULL;
+        }
+    }
+    const char *env = getenv(env_var);
     if (env != NULL) {
         const char *s = env;
         while (*s != '\0') {
             const char *colon = strchr(s, ':');
             size_t n = colon != NULL ? (size_t)(colon - s) : strlen(s);
             if (n > 0) {
-                char *p = join_path(f, s, n, name, ec);
+                char *p = NULL;
+                static const char ORIGIN[] = "${ORIGIN}";
+                size_t on = sizeof ORIGIN - 1;
+                if (origin && n >= on && memcmp(s, ORIGIN, on) == 0) {
+                    /* ${ORIGIN}: the directory of the file holding the virtual dataset */
+                    const char *dir = f->dir != NULL ? f->dir : ".";
+                    size_t dn = strlen(dir);
+                    char *pre = h5rd__malloc(f, (uint64_t)dn + (n - on) + 1, ec);
+                    if (pre == NULL) {
+                        return NULL;
+                    }
+                    memcpy(pre, dir, dn);
+                    memcpy(pre + dn, s + on, n - on);
+                    pre[dn + n - on] = '\0';
+                    p = join_path(f, pre, strlen(pre), base, ec);
+                    h5rd__free(f, pre);
+                } else {
+                    p = join_path(f, s, n, base, ec);
+                }
                 if (p == NULL) {
                     return NULL;
                 }
-                if (file_exists(p)) {
+                if ((p = try_candidate(f, p)) != NULL) {
                     return p;
                 }
-                h5rd__free(f, p);
             }
             s += n;
             if (*s == ':') {
@@ -298,33 +339,65 @@ static char *find_ext_file(const struct h5rd_file *f, const char *name, struct h
         }
     }
     if (f->dir != NULL) {
-        char *p = join_path(f, f->dir, strlen(f->dir), name, ec);
+        char *p = join_path(f, f->dir, strlen(f->dir), base, ec);
         if (p == NULL) {
             return NULL;
         }
         if (file_exists(p)) {
             return p;
         }
-        h5rd__free(f, p);
+        if (tried_ret != NULL && *tried_ret == NULL) {
+            *tried_ret = p;
+        } else {
+            h5rd__free(f, p);
+        }
     }
-    return file_exists(name) ? h5rd__strndup(f, name, strlen(name), ec) : NULL;
+    char *p = try_candidate(f, h5rd__strndup(f, base, strlen(base), ec));
+    if (p == NULL && tried_ret != NULL && *tried_ret == NULL && ec->code == H5RD_OK) {
+        *tried_ret = h5rd__strndup(f, base, strlen(base), ec);
+    }
+    return p;
 }
 
 h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_file **ext_ret,
                             struct h5rd_error *ec)
 {
+    return h5rd__extfile_open_env(f, name, "HDF5_EXT_PREFIX", false, ext_ret, NULL, ec);
+}
+
+h5rd_err h5rd__extfile_open_env(struct h5rd_file *f, const char *name, const char *env_var,
+                                bool origin, struct h5rd_file **ext_ret, char **tried_ret,
+                                struct h5rd_error *ec)
+{
     for (struct h5rd__extfile *e = atomic_load(&f->extfiles); e != NULL; e = e->next) {
-        if (strcmp(e->name, name) == 0) {
+        if (strcmp(e->name, name) == 0 && strcmp(e->env_var, env_var) == 0) {
+            if (tried_ret != NULL) {
+                *tried_ret = h5rd__strndup(f, e->path, strlen(e->path), ec);
+                if (*tried_ret == NULL) {
+                    return ec->code;
+                }
+            }
             *ext_ret = e->file;
             return H5RD_OK;
         }
     }
-    char *path = find_ext_file(f, name, ec);
+    char *tried = NULL;
+    char *path = find_ext_file(f, name, env_var, origin, &tried, ec);
     if (path == NULL) {
-        return ec->code != H5RD_OK ? ec->code
-                                   : H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF,
-                                               "external link: file not found");
+        if (ec->code != H5RD_OK) {
+            h5rd__free(f, tried);
+            return ec->code;
+        }
+        if (tried_ret != NULL) {
+            *tried_ret = tried;
+        } else {
+            h5rd__free(f, tried);
+        }
+        return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF,
+                         origin ? "virtual dataset: source file not found"
+                                : "external link: file not found");
     }
+    h5rd__free(f, tried);
     struct h5rd_open_opts o;
     h5rd_open_opts_init(&o);
     o.alloc = &f->alloc;
@@ -334,24 +407,36 @@ h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_f
     o.n_filters = f->n_plugins;
     struct h5rd_file *ext = NULL;
     h5rd_err e = h5rd_file_open(path, &o, &ext, ec);
-    h5rd__free(f, path);
     if (e != H5RD_OK) {
+        if (tried_ret != NULL) {
+            *tried_ret = path;
+        } else {
+            h5rd__free(f, path);
+        }
         return e;
     }
     struct h5rd__extfile *node = h5rd__malloc(f, sizeof *node, ec);
     char *nm = node != NULL ? h5rd__strndup(f, name, strlen(name), ec) : NULL;
-    if (nm == NULL) {
+    char *tr = nm != NULL && tried_ret != NULL ? h5rd__strndup(f, path, strlen(path), ec) : NULL;
+    if (nm == NULL || (tried_ret != NULL && tr == NULL)) {
+        h5rd__free(f, nm);
         h5rd__free(f, node);
+        h5rd__free(f, path);
         h5rd_file_close(ext);
         return ec->code;
     }
     node->name = nm;
+    node->env_var = env_var;
+    node->path = path;
     node->file = ext;
     /* Publish lock-free; a racing opener may add a duplicate entry, which is harmless. */
     struct h5rd__extfile *head = atomic_load(&f->extfiles);
     do {
         node->next = head;
     } while (!atomic_compare_exchange_weak(&f->extfiles, &head, node));
+    if (tried_ret != NULL) {
+        *tried_ret = tr;
+    }
     *ext_ret = ext;
     return H5RD_OK;
 }

@@ -10,6 +10,7 @@
  */
 #include "api/api.h"
 #include "io/source.h"
+#include "vds/vds.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,8 @@ static void obj_free(h5rd_obj *o)
         h5rd__attrs_free(f, attrs);
         h5rd__free(f, attrs);
     }
+    h5rd__obj_chunks_free(o);
+    h5rd__vds_free(f, o->vds);
     h5rd__free(f, o->path);
     h5rd__free(f, o);
     h5rd__file_unref(f);
@@ -89,6 +92,13 @@ static h5rd_err decode_dtype_cb(const struct h5rd_file *f, struct h5rd_cur *c, s
 h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *path,
                              h5rd_obj **obj_ret, struct h5rd_error *ec)
 {
+    return h5rd__obj_open_addr_vds(f, addr, path, NULL, obj_ret, ec);
+}
+
+h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char *path,
+                                 const struct h5rd__vds_chain *vds_up, h5rd_obj **obj_ret,
+                                 struct h5rd_error *ec)
+{
     h5rd_err e = H5RD_OK;
     h5rd_obj *o = h5rd__calloc(f, 1, sizeof *o, ec);
     if (o == NULL) {
@@ -98,6 +108,7 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
     o->file = f;
     atomic_init(&o->refcount, 1);
     atomic_init(&o->attrs, NULL);
+    atomic_init(&o->chunks, NULL);
     atomic_init(&o->links, NULL);
     o->addr = addr;
     o->path = h5rd__strndup(f, path, strlen(path), ec);
@@ -132,6 +143,12 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
             DECODE_MSG(f, &o->oh, H5RD__MSG_FILL_OLD, h5rd__msg_fill_decode(f, &cur, true, &o->fill));
         }
         DECODE_MSG(f, &o->oh, H5RD__MSG_EXTERNAL_FILES, h5rd__msg_efl_decode(f, &cur, &o->efl));
+        if (o->layout.pub.cls == H5RD_LAYOUT_VIRTUAL) {
+            /* mappings, sources and the computed extent (vds/vds.c) */
+            if ((e = h5rd__vds_open(f, o, vds_up, ec)) != H5RD_OK) {
+                goto out;
+            }
+        }
     }
     DECODE_MSG(f, &o->oh, H5RD__MSG_COMMENT, h5rd__msg_comment_decode(f, &cur, &o->comment));
 out:

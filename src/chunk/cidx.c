@@ -14,8 +14,6 @@
  */
 #include "chunk/cidx_int.h"
 
-#include "core/checksum.h"
-
 #include <string.h>
 
 static unsigned floor_log2(uint64_t n)
@@ -169,31 +167,6 @@ void h5rd__cidx_elem_decode(const struct h5rd__cidx *cx, struct h5rd_cur *c,
         rec->nbytes = cx->chunk_nbytes;
         rec->filter_mask = 0;
     }
-}
-
-h5rd_err h5rd__cidx_check_sum(const struct h5rd_file *f, const uint8_t *p, size_t n,
-                              uint64_t addr, const char *what, struct h5rd_error *ec)
-{
-    if (n < 4) {
-        return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr, what);
-    }
-    uint32_t stored = (uint32_t)p[n - 4] | ((uint32_t)p[n - 3] << 8) | ((uint32_t)p[n - 2] << 16) |
-                      ((uint32_t)p[n - 1] << 24);
-    uint32_t computed = h5rd__lookup3(p, n - 4, 0);
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    (void)stored;
-    (void)computed;
-    (void)f;
-    (void)addr;
-    (void)what;
-    (void)ec;
-    return H5RD_OK;
-#else
-    if ((f->flags & H5RD_OPEN_SKIP_CHECKSUMS) == 0 && stored != computed) {
-        return H5RD_FAIL(ec, H5RD_E_CHECKSUM, addr, what);
-    }
-    return H5RD_OK;
-#endif
 }
 
 h5rd_err h5rd__cidx_iterate(const struct h5rd_file *f, const struct h5rd__layout *layout,

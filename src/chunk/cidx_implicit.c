@@ -37,14 +37,20 @@ static h5rd_err implicit_setup(const struct h5rd__cidx *cx, struct h5rd__cidx_gr
         }
         last[i] = cx->cur_chunks[i] - 1;
     }
-    uint64_t idx;
+    /* Number of the last current chunk; an overflow means the chunks cannot fit anyway. */
+    uint64_t idx = 0;
+    bool fits = true;
+    for (unsigned i = 0; i < cx->rank && fits; i++) {
+        uint64_t t;
+        if (g->extent[i] != H5RD_UNLIMITED && last[i] >= g->extent[i]) {
+            return H5RD_CORRUPT(ec, addr, "implicit chunk index: current extent exceeds the maximum");
+        }
+        fits = h5rd__mul_u64(last[i], g->down[i], &t) && h5rd__add_u64(idx, t, &idx);
+    }
     uint64_t span;
     uint64_t abs;
-    if (h5rd__cidx_grid_index(g, last, &idx, ec) != H5RD_OK) {
-        return H5RD_CORRUPT(ec, addr, "implicit chunk index: current extent exceeds the maximum");
-    }
     H5RD_TRY(h5rd__io_abs(cx->f, addr, &abs, ec));
-    if (!h5rd__mul_u64(idx + 1, cx->chunk_nbytes, &span) || abs > cx->f->nbytes ||
+    if (!fits || !h5rd__mul_u64(idx + 1, cx->chunk_nbytes, &span) || abs > cx->f->nbytes ||
         span > cx->f->nbytes - abs) {
         return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr,
                          "implicit chunk index: chunks run past the end of the file");

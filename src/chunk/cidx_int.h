@@ -62,11 +62,6 @@ static inline uint64_t h5rd__cidx_elem_nbytes(const struct h5rd__cidx *cx)
 void h5rd__cidx_elem_decode(const struct h5rd__cidx *cx, struct h5rd_cur *c,
                             struct h5rd__chunk_rec *rec);
 
-/* Verifies the lookup3 checksum stored in the last 4 of 'n' bytes (CHECKSUM on mismatch; off
- * with H5RD_OPEN_SKIP_CHECKSUMS; computed but never rejected in fuzzing builds). */
-h5rd_err h5rd__cidx_check_sum(const struct h5rd_file *f, const uint8_t *p, size_t n,
-                              uint64_t addr, const char *what, struct h5rd_error *ec);
-
 /* Per index type (cx prepared by cidx.c; layout data_addr is defined). Lookups take scaled
  * coordinates already checked to be < 2^64 / chunk dims, and report NOT_FOUND themselves. */
 h5rd_err h5rd__cidx_btree1_iterate(const struct h5rd__cidx *cx, h5rd__chunk_cb cb, void *ud,

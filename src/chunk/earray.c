@@ -99,7 +99,7 @@ static h5rd_err ea_read_hdr(const struct h5rd__cidx *cx, struct ea_hdr *h, struc
     h5rd_err e;
     memset(h, 0, sizeof(*h));
     H5RD_TRY(h5rd__io_view(f, addr, nbytes, &v, ec));
-    if ((e = h5rd__cidx_check_sum(f, v.p, v.nbytes, addr, "extensible array header: bad checksum",
+    if ((e = h5rd__checksum_verify_block(f, v.p, v.nbytes, addr, "extensible array header: bad checksum",
                                   ec)) != H5RD_OK) {
         goto out;
     }
@@ -177,13 +177,14 @@ out:
 static h5rd_err ea_block(struct ea_walk *w, uint64_t addr, uint64_t nbytes, const char *what_sum,
                          struct h5rd_view *v, struct h5rd_error *ec)
 {
+    H5RD_TRY(h5rd__io_view(w->cx->f, addr, nbytes, v, ec));
     if (nbytes > w->budget) {
+        h5rd__io_release(w->cx->f, v);
         return H5RD_CORRUPT(ec, addr,
                             "extensible array: blocks read exceed the file (shared blocks?)");
     }
     w->budget -= nbytes;
-    H5RD_TRY(h5rd__io_view(w->cx->f, addr, nbytes, v, ec));
-    h5rd_err e = h5rd__cidx_check_sum(w->cx->f, v->p, v->nbytes, addr, what_sum, ec);
+    h5rd_err e = h5rd__checksum_verify_block(w->cx->f, v->p, v->nbytes, addr, what_sum, ec);
     if (e != H5RD_OK) {
         h5rd__io_release(w->cx->f, v);
     }

@@ -50,7 +50,7 @@ static h5rd_err fa_read_hdr(const struct h5rd__cidx *cx, struct fa_hdr *h, struc
     struct h5rd_view v = {0};
     h5rd_err e;
     H5RD_TRY(h5rd__io_view(f, addr, nbytes, &v, ec));
-    if ((e = h5rd__cidx_check_sum(f, v.p, v.nbytes, addr, "fixed array header: bad checksum",
+    if ((e = h5rd__checksum_verify_block(f, v.p, v.nbytes, addr, "fixed array header: bad checksum",
                                   ec)) != H5RD_OK) {
         goto out;
     }
@@ -169,7 +169,7 @@ static h5rd_err fa_walk(struct fa_walk *w, struct h5rd_error *ec)
             return H5RD_CORRUPT(ec, h.dblk_addr, "fixed array data block: size overflows");
         }
         H5RD_TRY(h5rd__io_view(f, h.dblk_addr, FA_PREFIX + so + body, &dv, ec));
-        if ((e = h5rd__cidx_check_sum(f, dv.p, dv.nbytes, h.dblk_addr,
+        if ((e = h5rd__checksum_verify_block(f, dv.p, dv.nbytes, h.dblk_addr,
                                       "fixed array data block: bad checksum", ec)) != H5RD_OK) {
             goto out;
         }
@@ -191,7 +191,7 @@ static h5rd_err fa_walk(struct fa_walk *w, struct h5rd_error *ec)
     }
     page_nbytes += 4;
     H5RD_TRY(h5rd__io_view(f, h.dblk_addr, prefix, &dv, ec));
-    if ((e = h5rd__cidx_check_sum(f, dv.p, dv.nbytes, h.dblk_addr,
+    if ((e = h5rd__checksum_verify_block(f, dv.p, dv.nbytes, h.dblk_addr,
                                   "fixed array data block: bad checksum", ec)) != H5RD_OK) {
         goto out;
     }
@@ -222,7 +222,7 @@ static h5rd_err fa_walk(struct fa_walk *w, struct h5rd_error *ec)
         if ((e = h5rd__io_view(f, page_addr, n * h.esz + 4, &pv, ec)) != H5RD_OK) {
             goto out;
         }
-        if ((e = h5rd__cidx_check_sum(f, pv.p, pv.nbytes, page_addr,
+        if ((e = h5rd__checksum_verify_block(f, pv.p, pv.nbytes, page_addr,
                                       "fixed array data block page: bad checksum", ec)) !=
             H5RD_OK) {
             goto out;

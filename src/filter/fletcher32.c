@@ -32,12 +32,9 @@ h5rd_err h5rd__filter_fletcher32_decode(const struct h5rd_file *f,
     uint32_t sum = h5rd__fletcher32(in, n);
     /* The pre-1.6.3 value: the two bytes of each 16-bit half exchanged. */
     uint32_t old = ((sum & 0x00ff00ffu) << 8) | ((sum >> 8) & 0x00ff00ffu);
-    if (stored != sum && stored != old && !(f->flags & H5RD_OPEN_SKIP_CHECKSUMS)) {
-#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-        return H5RD_FAIL(ec, H5RD_E_CHECKSUM, H5RD_ADDR_UNDEF,
-                         "fletcher32: chunk checksum mismatch");
-#endif
-    }
+    /* The shared checksum policy (skip-checksums flag, fuzzing builds). */
+    H5RD_TRY(h5rd__checksum_check(f, stored, stored == old ? old : sum, H5RD_ADDR_UNDEF,
+                                  "fletcher32: chunk checksum mismatch", ec));
     memcpy(out, in, n);
     *out_n = n;
     return H5RD_OK;

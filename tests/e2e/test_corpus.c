@@ -45,22 +45,6 @@ struct known_diff {
     const char *reason;
 };
 static const struct known_diff KNOWN_DIFFS[] = {
-    {"testfiles/vds/1_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/2_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/3_1_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/3_2_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/4_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/5_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/vds-eiger.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"testfiles/vds/vds-percival-unlim-maxmin.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/1_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/2_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/3_1_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/3_2_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/4_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/5_vds.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/vds-eiger.h5", "virtual dataset extent needs its source files (issue 4)"},
-    {"hdf5_official/vds-percival-unlim-maxmin.h5", "virtual dataset extent needs its source files (issue 4)"},
     {"pyfive/tests/data/attr_datatypes.hdf5",
      "oracle: h5py 3.7 returns vlen sequences of big-endian uint64 byte-swapped (1 reads as 2^56); h5rd returns the stored values"},
     {"pyfive/tests/attr_datatypes.hdf5",

@@ -813,16 +813,13 @@ bool orc_oracle_has_errors(const tj_value *oracle)
 
 /*
  * Oracle refusals that say nothing about the file: libhdf5 (or h5py) crashed
- * while opening it, or refused for a reason of policy rather than format (a
- * file marked open for writing, a split file's metadata half). h5rd may read
- * such a file or refuse it; either way it must end cleanly.
+ * while opening it. h5rd may read such a file or refuse it; either way it must
+ * end cleanly.
  */
 static bool oracle_not_authoritative(const char *why)
 {
     static const char *const patterns[] = {
         "oracle process died",
-        "file is already open for write",
-        "multi driver should be used",
     };
     if (why == NULL) {
         return false;

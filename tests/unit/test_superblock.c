@@ -1,8 +1,10 @@
 /*
  * test_superblock.c - superblock versions 0-3 (src/format/superblock.c): signature search,
  * user blocks and the base address rule, sizes, K values, checksums, the superblock extension
- * (B-tree K values and the shared message table, src/object/sohm.c).
+ * (B-tree K values and the shared message table, src/object/sohm.c), status flags, driver
+ * information, file space info and the metadata cache image.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 
 #include "builder.h"
@@ -13,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void *t_malloc(void *u, size_t n)
 {
@@ -688,5 +691,39 @@ Test(superblock, metadata_cache_image)
     /* Entries running past the block: the count claims more than are there. */
     mdci_file(&b, ents, 1, 2);
     cr_assert_neq(read_sb(&b, 0, NULL, &ec), H5RD_OK);
+    bld_free(&b);
+}
+
+/* The same through pread (H5RD_OPEN_NO_MMAP): the image block is an owned buffer. */
+Test(superblock, metadata_cache_image_pread)
+{
+    static const struct mdci_ent ents[] = {{0x5000, 16, 0x40, 0}};
+    struct bld b;
+    mdci_file(&b, ents, 1, 1);
+    char path[] = "/tmp/h5rd_test_sb_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, b.p, b.n), (ssize_t)b.n);
+    close(fd);
+    struct h5rd_file *f = calloc(1, sizeof(*f));
+    cr_assert_not_null(f);
+    f->alloc.malloc_fn = t_malloc;
+    f->alloc.realloc_fn = t_realloc;
+    f->alloc.free_fn = t_free;
+    h5rd__limits_default(&f->limits);
+    f->flags = H5RD_OPEN_NO_MMAP;
+    struct h5rd_error ec;
+    h5rd__err_clear(&ec);
+    cr_assert_eq(h5rd__src_open_path(f, path, &ec), H5RD_OK);
+    unlink(path);
+    cr_assert_eq(h5rd__sb_read(f, &ec), H5RD_OK, "%s", ec.what);
+    cr_assert_not_null(f->mdci);
+    cr_assert_not_null(f->mdci->block_owned);
+    struct h5rd_view v;
+    cr_assert_eq(h5rd__io_view(f, 0x5000, 16, &v, &ec), H5RD_OK);
+    cr_assert_null(v.owned);
+    cr_assert_eq(v.p[15], 0x4f);
+    h5rd__io_release(f, &v);
+    mem_close(f);
     bld_free(&b);
 }

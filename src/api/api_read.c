@@ -1,0 +1,327 @@
+/*
+ * api_read.c - reading datasets: selections, memory types, the read call, and direct chunk
+ * access (include/h5rd.h "Reading datasets"). The engine is src/read/.
+ *
+ * A chunked dataset's chunk table (every allocated chunk, read/read.h) is built on first use
+ * and published on the handle with compare-and-swap: the thread that loses the race frees its
+ * copy. Chunk addresses are reported absolute (the superblock's base address added), as h5py's
+ * get_chunk_info reports them.
+ */
+#include "api/api.h"
+#include "read/read.h"
+#include "io/source.h"
+#include "read/read_int.h"
+
+#include <stddef.h>
+#include <string.h>
+
+void h5rd_read_opts_init(struct h5rd_read_opts *opts)
+{
+    if (opts != NULL) {
+        memset(opts, 0, sizeof(*opts));
+        opts->struct_nbytes = sizeof(*opts);
+    }
+}
+
+void h5rd__obj_chunks_free(h5rd_obj *obj)
+{
+    struct h5rd__chunk_table *t = atomic_load(&obj->chunks);
+    if (t != NULL) {
+        h5rd__chunk_table_free(obj->file, t);
+        h5rd__free(obj->file, t);
+        atomic_store(&obj->chunks, NULL);
+    }
+}
+
+static h5rd_err need_dataset(const h5rd_obj *o, struct h5rd_error *ec)
+{
+    if (o == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
+    }
+    if (o->kind != H5RD_OBJ_DATASET) {
+        h5rd__err_set_path(ec, o->path);
+        return H5RD_FAIL(ec, H5RD_E_TYPE, o->addr, "dataset: object is not a dataset");
+    }
+    if (!o->has_layout || o->type == NULL) {
+        h5rd__err_set_path(ec, o->path);
+        return H5RD_CORRUPT(ec, o->addr, "dataset: no data layout message");
+    }
+    return H5RD_OK;
+}
+
+/* The chunk table of a chunked dataset, built once per handle. */
+static h5rd_err obj_chunks(const h5rd_obj *obj, const struct h5rd__chunk_table **t_ret,
+                           struct h5rd_error *ec)
+{
+    h5rd_obj *o = (h5rd_obj *)(uintptr_t)obj; /* only the atomic slot is written */
+    struct h5rd__chunk_table *cur = atomic_load_explicit(&o->chunks, memory_order_acquire);
+    if (cur != NULL) {
+        *t_ret = cur;
+        return H5RD_OK;
+    }
+    struct h5rd_file *f = o->file;
+    struct h5rd__chunk_table *mine = h5rd__calloc(f, 1, sizeof(*mine), ec);
+    if (mine == NULL) {
+        return ec->code;
+    }
+    h5rd_err e = h5rd__chunk_table_build(f, &o->layout, &o->pline, &o->space, mine, ec);
+    if (e != H5RD_OK) {
+        h5rd__err_set_path(ec, o->path);
+        h5rd__free(f, mine);
+        return e;
+    }
+    struct h5rd__chunk_table *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&o->chunks, &expected, mine,
+                                                 memory_order_acq_rel, memory_order_acquire)) {
+        h5rd__chunk_table_free(f, mine);
+        h5rd__free(f, mine);
+        mine = expected;
+    }
+    *t_ret = mine;
+    return H5RD_OK;
+}
+
+/* Fills the engine's view of the dataset (building the chunk table when chunked). */
+static h5rd_err dset_init(const h5rd_obj *o, struct h5rd__dset *d, struct h5rd_error *ec)
+{
+    memset(d, 0, sizeof(*d));
+    d->f = o->file;
+    d->path = o->path;
+    d->space = &o->space;
+    d->type = o->type;
+    d->layout = &o->layout;
+    d->pline = &o->pline;
+    d->fill = &o->fill;
+    d->efl = &o->efl;
+    if (o->layout.pub.cls == H5RD_LAYOUT_CHUNKED) {
+        H5RD_TRY(obj_chunks(o, &d->chunks, ec));
+    }
+    return H5RD_OK;
+}
+
+static h5rd_err check_memtype(const struct h5rd_memtype *mt, struct h5rd_error *ec)
+{
+    if (mt == NULL || mt->cls == H5RD_MEMTYPE_FILE) {
+        return H5RD_OK;
+    }
+    bool ok = false;
+    if (mt->cls == H5RD_MEMTYPE_INT) {
+        ok = mt->size == 1 || mt->size == 2 || mt->size == 4 || mt->size == 8;
+    } else if (mt->cls == H5RD_MEMTYPE_FLOAT) {
+        ok = mt->size == 2 || mt->size == 4 || mt->size == 8;
+    }
+    if (!ok || (mt->order != H5RD_ORDER_LE && mt->order != H5RD_ORDER_BE)) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF,
+                         "memory type: invalid class, size or order");
+    }
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_selection_get_npoints(const h5rd_obj *dset, const struct h5rd_selection *sel,
+                                    uint64_t *npoints_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    H5RD_TRY(need_dataset(dset, ec));
+    if (npoints_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "selection: NULL argument");
+    }
+    struct h5rd__sel s;
+    h5rd_err e = h5rd__sel_init(&dset->space, sel, &s, ec);
+    if (e != H5RD_OK) {
+        h5rd__err_set_path(ec, dset->path);
+        return e;
+    }
+    *npoints_ret = s.npoints;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_dataset_get_elem_nbytes(const h5rd_obj *dset, const struct h5rd_memtype *mt,
+                                      uint64_t *nbytes_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    H5RD_TRY(need_dataset(dset, ec));
+    if (nbytes_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
+    }
+    H5RD_TRY(check_memtype(mt, ec));
+    *nbytes_ret = (mt == NULL || mt->cls == H5RD_MEMTYPE_FILE) ? dset->type->info.size : mt->size;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_dataset_read(const h5rd_obj *dset, const struct h5rd_selection *sel,
+                           const struct h5rd_memtype *mt, void *buf, size_t buf_nbytes,
+                           const struct h5rd_read_opts *opts, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    H5RD_TRY(need_dataset(dset, ec));
+    if (buf == NULL && buf_nbytes > 0) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "read: NULL buffer");
+    }
+    H5RD_TRY(check_memtype(mt, ec));
+    uint32_t nthreads = 1;
+    if (opts != NULL) {
+        if (opts->struct_nbytes < offsetof(struct h5rd_read_opts, nthreads) + sizeof(uint32_t)) {
+            return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "read: bad options struct size");
+        }
+        nthreads = opts->nthreads;
+    }
+    struct h5rd__dset d;
+    H5RD_TRY(dset_init(dset, &d, ec));
+    uint8_t dummy = 0;
+    return h5rd__read(&d, sel, mt, buf != NULL ? buf : &dummy, buf_nbytes, nthreads, ec);
+}
+
+/* ---- direct chunk access ---- */
+
+static h5rd_err need_chunked(const h5rd_obj *dset, struct h5rd__dset *d, struct h5rd_error *ec)
+{
+    H5RD_TRY(need_dataset(dset, ec));
+    if (dset->layout.pub.cls != H5RD_LAYOUT_CHUNKED) {
+        h5rd__err_set_path(ec, dset->path);
+        return H5RD_FAIL(ec, H5RD_E_TYPE, dset->addr, "chunk: dataset is not chunked");
+    }
+    return dset_init(dset, d, ec);
+}
+
+static h5rd_err chunk_info(const struct h5rd__dset *d, const struct h5rd__chunk_rec *r,
+                           struct h5rd_chunk_info *info, struct h5rd_error *ec)
+{
+    struct h5rd_chunk_info ci;
+    memset(&ci, 0, sizeof(ci));
+    for (uint32_t k = 0; k < d->layout->pub.rank && k < H5RD_MAX_RANK; k++) {
+        ci.offset[k] = r->offset[k];
+    }
+    ci.addr = H5RD_ADDR_UNDEF;
+    if (r->addr != H5RD_ADDR_UNDEF && !h5rd__add_u64(r->addr, d->f->sb.base_addr, &ci.addr)) {
+        return H5RD_CORRUPT(ec, r->addr, "chunk: address overflows with the base address");
+    }
+    ci.nbytes = r->nbytes;
+    ci.filter_mask = r->filter_mask;
+    *info = ci;
+    return H5RD_OK;
+}
+
+/* The offset of the chunk holding element 'coords' (RANGE when outside the dataspace). */
+static h5rd_err coords_to_chunk(const struct h5rd__dset *d, const uint64_t *coords,
+                                uint64_t *off, struct h5rd_error *ec)
+{
+    if (coords == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL coordinates");
+    }
+    const struct h5rd__layout *l = d->layout;
+    if (l->pub.rank == 0 || l->pub.rank > H5RD_MAX_RANK || d->space->rank != l->pub.rank) {
+        return H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: rank differs from dataspace");
+    }
+    for (uint32_t k = 0; k < l->pub.rank; k++) {
+        uint64_t cd = l->pub.chunk_dims[k];
+        if (cd == 0) {
+            return H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: chunk dimension of 0");
+        }
+        if (coords[k] >= d->space->dims[k]) {
+            return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF,
+                             "chunk: coordinates outside the dataspace");
+        }
+        off[k] = coords[k] / cd * cd;
+    }
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_dataset_get_nchunks(const h5rd_obj *dset, uint64_t *nchunks_ret,
+                                  struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    if (nchunks_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
+    }
+    struct h5rd__dset d;
+    H5RD_TRY(need_chunked(dset, &d, ec));
+    *nchunks_ret = d.chunks->n;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_dataset_get_chunk(const h5rd_obj *dset, uint64_t idx,
+                                struct h5rd_chunk_info *info_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    if (info_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
+    }
+    struct h5rd__dset d;
+    H5RD_TRY(need_chunked(dset, &d, ec));
+    if (idx >= d.chunks->n) {
+        return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "chunk: index out of range");
+    }
+    return chunk_info(&d, &d.chunks->v[idx], info_ret, ec);
+}
+
+/* The allocated chunk holding 'coords' (NOT_FOUND when not allocated). */
+static h5rd_err find_rec(const h5rd_obj *dset, struct h5rd__dset *d, const uint64_t *coords,
+                         const struct h5rd__chunk_rec **rec_ret, struct h5rd_error *ec)
+{
+    H5RD_TRY(need_chunked(dset, d, ec));
+    uint64_t off[H5RD_MAX_RANK];
+    H5RD_TRY(coords_to_chunk(d, coords, off, ec));
+    const struct h5rd__chunk_rec *r = h5rd__chunk_table_find(d, off);
+    if (r == NULL || r->addr == H5RD_ADDR_UNDEF) {
+        h5rd__err_set_path(ec, dset->path);
+        return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF, "chunk: chunk not allocated");
+    }
+    *rec_ret = r;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_dataset_find_chunk(const h5rd_obj *dset, const uint64_t *coords,
+                                 struct h5rd_chunk_info *info_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    if (info_ret == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
+    }
+    struct h5rd__dset d;
+    const struct h5rd__chunk_rec *r = NULL;
+    H5RD_TRY(find_rec(dset, &d, coords, &r, ec));
+    return chunk_info(&d, r, info_ret, ec);
+}
+
+h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coords, void *buf,
+                                     size_t buf_nbytes, size_t *nbytes_ret,
+                                     uint32_t *filter_mask_ret, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    struct h5rd__dset d;
+    const struct h5rd__chunk_rec *r = NULL;
+    H5RD_TRY(find_rec(dset, &d, coords, &r, ec));
+    size_t n;
+    if (!h5rd__u64_to_size(r->nbytes, &n)) {
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, r->addr, "chunk: stored size exceeds address space");
+    }
+    if (nbytes_ret != NULL) {
+        *nbytes_ret = n;
+    }
+    if (n > buf_nbytes || (buf == NULL && n > 0)) {
+        return H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "chunk: buffer too small");
+    }
+    h5rd_err e = h5rd__io_read(d.f, r->addr, r->nbytes, buf, ec);
+    if (e != H5RD_OK) {
+        h5rd__err_set_path(ec, dset->path);
+        return e;
+    }
+    if (filter_mask_ret != NULL) {
+        *filter_mask_ret = r->filter_mask;
+    }
+    return H5RD_OK;
+}
+
+h5rd_err h5rd_dataset_read_chunk(const h5rd_obj *dset, const uint64_t *coords, void *buf,
+                                 size_t buf_nbytes, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    struct h5rd__dset d;
+    H5RD_TRY(need_chunked(dset, &d, ec));
+    uint64_t off[H5RD_MAX_RANK];
+    H5RD_TRY(coords_to_chunk(&d, coords, off, ec));
+    if (buf == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL buffer");
+    }
+    return h5rd__read_chunk(&d, off, buf, buf_nbytes, ec);
+}

@@ -1,0 +1,1043 @@
+/*
+ * read.c - the read engine: a selection of a dataset, read from its storage (compact,
+ * contiguous, external files, chunked), unfiltered, normalised or converted, straight into the
+ * caller's buffer. Spec v3.0 IV.A.2.i "The Data Layout Message", IV.A.2.f "The Fill Value
+ * Message", IV.A.2.h "The External Data Files Message"; fill rules follow libhdf5 (H5Dio.c
+ * H5D__read, H5Dchunk.c H5D__chunk_read / H5D__chunk_lock, H5Dfill.c).
+ *
+ * Shape of a read: the storage is cut into boxes (one per chunk; the whole dataspace for the
+ * other layouts). For each box that the selection touches, the box's data is made available
+ * (a chunk is decoded once into a per-worker buffer, or viewed in place when unfiltered and
+ * mapped) and every selected element it holds is copied to its output position, computed
+ * arithmetically from the hyperslab (read_int.h) - runs along the fastest dimension are copied
+ * whole. Chunks are independent: with nthreads > 1 the list of chunks is shared out through an
+ * atomic counter among threads created for this call, each with its own buffers and error
+ * record; different chunks write disjoint parts of the output. The first error stops the
+ * others and is the one reported.
+ *
+ * Fill values (libhdf5): storage never written reads as the fill value unless the fill time is
+ * "never" (libhdf5 leaves the caller's buffer untouched; h5rd writes zeros, what h5py shows).
+ * A defined fill value with a stored value gives that value (normalised like data); a default
+ * or undefined one gives zero bytes. A stored value whose size differs from the element size
+ * is CORRUPT, reported only when the fill value is actually needed.
+ *
+ * Invariants: every product of dimensions and sizes is checked; the caller's buffer size is
+ * checked before anything is written; no allocation is sized by file data beyond
+ * limits.max_chunk_nbytes / max_alloc_nbytes; no state is shared between calls.
+ */
+#include "read/read_int.h"
+
+#include "dtype/convert.h"
+#include "filter/filter.h"
+#include "io/source.h"
+
+#include <pthread.h>
+#include <string.h>
+
+/* The conversion module (dtype/convert.c) lands separately; until it exists, normalisation
+ * falls back to byte-order swapping and conversion to a memory type is unavailable. */
+#if defined(__has_include)
+#if __has_include("dtype/convert.c")
+#define HAVE_CONVERT 1
+#endif
+#endif
+#ifndef HAVE_CONVERT
+#define HAVE_CONVERT 0
+#endif
+
+#define MAX_THREADS 256
+#define CONV_PIECE_NBYTES ((uint64_t)1 << 16) /* staging for file -> memory type conversion */
+
+enum src_kind { SRC_MEM, SRC_FILE, SRC_EFL, SRC_FILL };
+
+/* Where the elements of one box come from. Element e of the box is at byte e * esize. */
+struct src {
+    enum src_kind kind;
+    const uint8_t *mem; /* SRC_MEM */
+    uint64_t addr;      /* SRC_FILE: relative address of element 0 */
+};
+
+struct ctx;
+
+struct worker {
+    struct ctx *c;
+    uint32_t id;
+    uint8_t *chunkbuf;   /* one decoded chunk */
+    uint8_t *stage;      /* conversion staging (CONV_PIECE_NBYTES) */
+    uint64_t stage_nelem;
+    struct h5rd_error ec;
+    h5rd_err err;
+    pthread_t th;
+    bool started;
+};
+
+struct ctx {
+    const struct h5rd__dset *d;
+    const struct h5rd_file *f;
+    const struct h5rd_memtype *mt;  /* NULL: file layout, normalised */
+    struct h5rd__sel sel;
+    uint8_t *out;
+    uint64_t esize, osize;
+    const uint8_t *fill_out;        /* one element in output form; NULL: zeros */
+    h5rd_err fill_err;              /* fill value unusable (recorded when needed) */
+    const char *fill_what;
+    /* chunked */
+    uint32_t rank;
+    uint64_t cdims[H5RD_MAX_RANK];
+    uint64_t cdown[H5RD_MAX_RANK];  /* element strides inside a chunk */
+    uint64_t chunk_nbytes;
+    uint64_t *clist[H5RD_MAX_RANK]; /* hyperslab: chunk indexes touched along each dimension */
+    uint64_t cn[H5RD_MAX_RANK];
+    uint64_t *porder;               /* points: point indexes grouped by chunk */
+    uint64_t *groups;               /* points: group g is porder[groups[g] .. groups[g+1]) */
+    uint64_t nwork;
+    /* non-chunked: the whole dataspace as one box */
+    struct src whole;
+    uint64_t wdown[H5RD_MAX_RANK];
+    /* work sharing */
+    atomic_uint_fast64_t next;
+    atomic_int stop;
+    atomic_int winner;
+};
+
+/* ---- element conversion --------------------------------------------------------------------- */
+
+static void normalize(const struct h5rd_type *t, uint8_t *buf, uint64_t n)
+{
+#if HAVE_CONVERT
+    h5rd__conv_normalize(t, buf, n);
+#else
+    h5rd__dtype_to_native(t, buf, n);
+#endif
+}
+
+static h5rd_err convert(const struct h5rd_type *t, const struct h5rd_memtype *mt,
+                        const uint8_t *in, uint8_t *out, uint64_t n, struct h5rd_error *ec)
+{
+#if HAVE_CONVERT
+    return h5rd__conv_numeric(t, mt, in, out, n, ec);
+#else
+    (void)t;
+    (void)mt;
+    (void)in;
+    (void)out;
+    (void)n;
+    return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
+                     "read: conversion to a memory type not available in this build");
+#endif
+}
+
+/* True when elements of the dataset's type can be read as 'mt'. */
+static bool convert_ok(const struct h5rd_type *t, const struct h5rd_memtype *mt)
+{
+#if HAVE_CONVERT
+    return h5rd__conv_numeric_ok(t, mt);
+#else
+    (void)t;
+    (void)mt;
+    return false;
+#endif
+}
+
+/* ---- fill value ------------------------------------------------------------------------------ */
+
+/* The fill value in file layout (esize bytes), or NULL for zeros; an error when unusable. */
+static h5rd_err fill_value(const struct h5rd__dset *d, uint64_t esize, const uint8_t **val_ret,
+                           const char **what_ret)
+{
+    const struct h5rd__fill *fl = d->fill;
+    *val_ret = NULL;
+    *what_ret = NULL;
+    if (fl == NULL || fl->fill_time == 1 || !fl->is_defined || fl->nbytes == 0 ||
+        fl->value == NULL) {
+        return H5RD_OK;
+    }
+    if (fl->nbytes != esize) {
+        *what_ret = "fill value: size differs from the datatype's size";
+        return H5RD_E_CORRUPT;
+    }
+    *val_ret = fl->value;
+    return H5RD_OK;
+}
+
+static void replicate(uint8_t *dst, const uint8_t *elem, uint64_t esize, uint64_t n)
+{
+    if (elem == NULL) {
+        memset(dst, 0, (size_t)(n * esize));
+        return;
+    }
+    if (n == 0) {
+        return;
+    }
+    memcpy(dst, elem, (size_t)esize);
+    /* Doubling copies: the filled prefix is the source of the next copy. */
+    uint64_t have = 1;
+    while (have < n) {
+        uint64_t k = have <= n - have ? have : n - have;
+        memcpy(dst + have * esize, dst, (size_t)(k * esize));
+        have += k;
+    }
+}
+
+void h5rd__fill_elements(const struct h5rd__dset *d, uint8_t *buf, uint64_t n)
+{
+    uint64_t esize = d->type->info.size;
+    const uint8_t *val = NULL;
+    const char *what = NULL;
+    if (fill_value(d, esize, &val, &what) != H5RD_OK || val == NULL) {
+        memset(buf, 0, (size_t)(n * esize));
+        return;
+    }
+    replicate(buf, val, esize, n);
+    normalize(d->type, buf, n);
+}
+
+/* ---- copying elements ------------------------------------------------------------------------ */
+
+static h5rd_err fill_needed(struct worker *w)
+{
+    struct ctx *c = w->c;
+    if (c->fill_err != H5RD_OK) {
+        return H5RD_CORRUPT(&w->ec, H5RD_ADDR_UNDEF, c->fill_what);
+    }
+    return H5RD_OK;
+}
+
+/* Copies n elements starting at element 'se' of source 's' to output element 'oe'. */
+static h5rd_err copy_elems(struct worker *w, const struct src *s, uint64_t se, uint64_t oe,
+                           uint64_t n)
+{
+    struct ctx *c = w->c;
+    uint8_t *dst = c->out + oe * c->osize;
+    const struct h5rd_type *t = c->d->type;
+    if (s->kind == SRC_FILL) {
+        H5RD_TRY(fill_needed(w));
+        replicate(dst, c->fill_out, c->osize, n);
+        return H5RD_OK;
+    }
+    if (s->kind == SRC_MEM) {
+        const uint8_t *p = s->mem + se * c->esize;
+        if (c->mt == NULL) {
+            memcpy(dst, p, (size_t)(n * c->esize));
+            normalize(t, dst, n);
+            return H5RD_OK;
+        }
+        return convert(t, c->mt, p, dst, n, &w->ec);
+    }
+    /* File or external files: straight into the output, or staged for conversion. */
+    while (n > 0) {
+        uint64_t k = c->mt == NULL ? n : (n < w->stage_nelem ? n : w->stage_nelem);
+        uint8_t *to = c->mt == NULL ? dst : w->stage;
+        uint64_t off = se * c->esize;
+        if (s->kind == SRC_FILE) {
+            H5RD_TRY(h5rd__io_read(c->f, s->addr + off, k * c->esize, to, &w->ec));
+        } else {
+            H5RD_TRY(h5rd__efl_read(c->f, c->d->efl, off, k * c->esize, to, &w->ec));
+        }
+        if (c->mt == NULL) {
+            normalize(t, to, k);
+        } else {
+            H5RD_TRY(convert(t, c->mt, to, dst, k, &w->ec));
+        }
+        dst += k * c->osize;
+        se += k;
+        n -= k;
+    }
+    return H5RD_OK;
+}
+
+/* Copies the selected elements inside the box [lo, hi) whose elements are laid out row-major
+ * with strides 'down' in source 's'. */
+static h5rd_err walk_box(struct worker *w, const uint64_t *lo, const uint64_t *hi,
+                         const uint64_t *down, const struct src *s)
+{
+    const struct h5rd__sel *sel = &w->c->sel;
+    uint32_t r = sel->rank;
+    uint64_t ilo[H5RD_MAX_RANK], ihi[H5RD_MAX_RANK];
+    for (uint32_t d = 0; d < r; d++) {
+        h5rd__sel_dim_blocks(sel, d, lo[d], hi[d], &ilo[d], &ihi[d]);
+        if (ilo[d] >= ihi[d]) {
+            return H5RD_OK;
+        }
+    }
+    /* Odometer over dimensions 0..r-2: block i[d], coordinate x[d] inside run [.., end[d]),
+     * output position p[d]. */
+    uint64_t bi[H5RD_MAX_RANK], x[H5RD_MAX_RANK], end[H5RD_MAX_RANK], p[H5RD_MAX_RANK];
+    for (uint32_t d = 0; d + 1 < r; d++) {
+        uint64_t len;
+        bi[d] = ilo[d];
+        h5rd__sel_dim_run(sel, d, bi[d], lo[d], hi[d], &x[d], &len, &p[d]);
+        end[d] = x[d] + len;
+    }
+    uint32_t last = r - 1;
+    for (;;) {
+        uint64_t sb = 0, ob = 0;
+        for (uint32_t d = 0; d + 1 < r; d++) {
+            sb += (x[d] - lo[d]) * down[d];
+            ob += p[d] * sel->odown[d];
+        }
+        for (uint64_t i = ilo[last]; i < ihi[last]; i++) {
+            uint64_t xl, len, pl;
+            h5rd__sel_dim_run(sel, last, i, lo[last], hi[last], &xl, &len, &pl);
+            H5RD_TRY(copy_elems(w, s, sb + (xl - lo[last]) * down[last], ob + pl, len));
+        }
+        /* Advance the odometer. */
+        int32_t d = (int32_t)r - 2;
+        for (; d >= 0; d--) {
+            x[d]++;
+            p[d]++;
+            if (x[d] < end[d]) {
+                break;
+            }
+            bi[d]++;
+            if (bi[d] >= ihi[d]) {
+                bi[d] = ilo[d];
+            }
+            uint64_t len;
+            h5rd__sel_dim_run(sel, (uint32_t)d, bi[d], lo[d], hi[d], &x[d], &len, &p[d]);
+            end[d] = x[d] + len;
+            if (bi[d] != ilo[d]) {
+                break;
+            }
+        }
+        if (d < 0) {
+            return H5RD_OK;
+        }
+    }
+}
+
+/* Copies the points porder[from .. to) (all inside box [lo, hi)) from source 's'. */
+static h5rd_err walk_points(struct worker *w, const uint64_t *lo, const uint64_t *down,
+                            const struct src *s, const uint64_t *order, uint64_t from,
+                            uint64_t to)
+{
+    const struct h5rd__sel *sel = &w->c->sel;
+    for (uint64_t k = from; k < to; k++) {
+        uint64_t pi = order != NULL ? order[k] : k;
+        uint64_t se = 0;
+        if (sel->points_rank > 0) {
+            const uint64_t *pt = sel->points + pi * sel->points_rank;
+            for (uint32_t d = 0; d < sel->rank; d++) {
+                se += (pt[d] - lo[d]) * down[d];
+            }
+        }
+        H5RD_TRY(copy_elems(w, s, se, pi, 1));
+    }
+    return H5RD_OK;
+}
+
+/* ---- chunks ---------------------------------------------------------------------------------- */
+
+static h5rd_err unfilter_plugins(const struct h5rd_file *f, const struct h5rd__pline *pline,
+                                 uint32_t mask, const struct h5rd_type *type, const uint8_t *in,
+                                 size_t in_n, uint8_t *out, size_t out_n, struct h5rd_error *ec);
+
+static const struct h5rd_filter_plugin *find_plugin(const struct h5rd_file *f, uint32_t id)
+{
+    for (size_t i = 0; i < f->n_plugins; i++) {
+        if (f->plugins[i].id == id && f->plugins[i].decode != NULL) {
+            return &f->plugins[i];
+        }
+    }
+    return NULL;
+}
+
+/* Undoes the pipeline; the caller's filters (open options) take precedence over built-ins. */
+static h5rd_err unfilter(const struct h5rd_file *f, const struct h5rd__pline *pline,
+                         uint32_t mask, const struct h5rd_type *type, const uint8_t *in,
+                         size_t in_n, uint8_t *out, size_t out_n, struct h5rd_error *ec)
+{
+    for (uint32_t i = 0; i < pline->n && i < 32; i++) {
+        if (!((mask >> i) & 1u) && find_plugin(f, pline->v[i].id) != NULL) {
+            return unfilter_plugins(f, pline, mask, type, in, in_n, out, out_n, ec);
+        }
+    }
+    return h5rd__pipeline_decode(f, pline, mask, type, in, in_n, out, out_n, ec);
+}
+
+/* The pipeline with at least one caller-supplied filter: stages run in reverse order into
+ * buffers bounded by the chunk size (plus slack for filters that grew the data), the last
+ * stage into 'out' with its exact size. */
+static h5rd_err unfilter_plugins(const struct h5rd_file *f, const struct h5rd__pline *pline,
+                                 uint32_t mask, const struct h5rd_type *type, const uint8_t *in,
+                                 size_t in_n, uint8_t *out, size_t out_n, struct h5rd_error *ec)
+{
+    h5rd_err e = H5RD_OK;
+    uint8_t *buf[2] = {NULL, NULL};
+    if (pline->n > 32) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "filter pipeline: more than 32 filters");
+    }
+    int first = -1;
+    for (uint32_t i = 0; i < pline->n; i++) {
+        if ((mask >> i) & 1u) {
+            continue;
+        }
+        if (first < 0) {
+            first = (int)i;
+        }
+        if (find_plugin(f, pline->v[i].id) == NULL) {
+            const struct h5rd__filter_class *cls = h5rd__filter_find(pline->v[i].id);
+            if (cls == NULL) {
+                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
+                                 "filter: unknown filter id (no decoder in h5rd)");
+            }
+            if (cls->decode == NULL) {
+                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, cls->unavailable);
+            }
+        }
+    }
+    uint64_t cap = (uint64_t)out_n + out_n / 2 + 1024;
+    if (cap > f->limits.max_chunk_nbytes) {
+        cap = f->limits.max_chunk_nbytes > out_n ? f->limits.max_chunk_nbytes : out_n;
+    }
+    const uint8_t *cur = in;
+    size_t cur_n = in_n;
+    unsigned which = 0;
+    for (int i = (int)pline->n - 1; i >= first && first >= 0; i--) {
+        if ((mask >> i) & 1u) {
+            continue;
+        }
+        uint8_t *dst;
+        size_t dcap;
+        if (i == first) {
+            dst = out;
+            dcap = out_n;
+        } else {
+            if (buf[which] == NULL) {
+                buf[which] = h5rd__malloc(f, cap, ec);
+                if (buf[which] == NULL) {
+                    e = ec->code;
+                    goto out;
+                }
+            }
+            dst = buf[which];
+            dcap = (size_t)cap;
+            which ^= 1u;
+        }
+        const struct h5rd__filter *flt = &pline->v[i];
+        const struct h5rd_filter_plugin *pl = find_plugin(f, flt->id);
+        size_t got = 0;
+        if (pl != NULL) {
+            struct h5rd_filter pub = {flt->id, flt->flags, flt->name != NULL ? flt->name : "",
+                                      flt->n_values, flt->values};
+            e = pl->decode(pl->user, &pub, cur, cur_n, dst, dcap, &got);
+            if (e != H5RD_OK) {
+                H5RD_FAIL(ec, e, H5RD_ADDR_UNDEF, "filter: caller-supplied filter failed");
+                goto out;
+            }
+        } else {
+            e = h5rd__filter_find(flt->id)->decode(f, flt, type, cur, cur_n, dst, dcap, &got, ec);
+            if (e != H5RD_OK) {
+                goto out;
+            }
+        }
+        if (got > dcap) {
+            e = H5RD_FAIL(ec, H5RD_E_CORRUPT, H5RD_ADDR_UNDEF,
+                          "filter: decoder reported more bytes than its buffer holds");
+            goto out;
+        }
+        cur = dst;
+        cur_n = got;
+    }
+    if (first < 0) {
+        if (in_n != out_n) {
+            e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                             "filter pipeline: unfiltered chunk size differs from chunk size");
+            goto out;
+        }
+        memcpy(out, in, out_n);
+    } else if (cur_n != out_n) {
+        e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                         "filter pipeline: decoded chunk size differs from the chunk size");
+    }
+out:
+    h5rd__free(f, buf[0]);
+    h5rd__free(f, buf[1]);
+    return e;
+}
+
+/* libhdf5 H5D__chunk_is_partial_edge_chunk: the chunk reaches past the current extent. */
+static bool is_partial_edge(const struct h5rd__dset *d, const uint64_t *off)
+{
+    for (uint32_t k = 0; k < d->layout->pub.rank; k++) {
+        uint64_t cd = d->layout->pub.chunk_dims[k];
+        if (off[k] >= d->space->dims[k] || cd > d->space->dims[k] - off[k]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Makes the decoded bytes of chunk 'rec' available at *data_ret: a view of the file (kept in
+ * *view, release it) when the chunk is stored unfiltered and 'buf' is not required, else
+ * decoded into 'buf' (chunk_nbytes). */
+static h5rd_err chunk_data(const struct h5rd__dset *d, const struct h5rd__chunk_rec *rec,
+                           uint64_t chunk_nbytes, uint8_t *buf, bool want_buf,
+                           const uint8_t **data_ret, struct h5rd_view *view,
+                           struct h5rd_error *ec)
+{
+    const struct h5rd_file *f = d->f;
+    bool filtered = d->pline != NULL && d->pline->n > 0;
+    /* Layout v4 flags bit 0 (0x01, libhdf5 H5O_LAYOUT_CHUNK_DONT_FILTER_PARTIAL_BOUND_CHUNKS):
+     * partial edge chunks are stored unfiltered (H5D__chunk_lock skips the pipeline for a
+     * chunk that reaches past the current extent). */
+    if (filtered && (d->layout->pub.chunk_flags & 0x1u) != 0 && is_partial_edge(d, rec->offset)) {
+        filtered = false;
+    }
+    if (chunk_nbytes > f->limits.max_chunk_nbytes) {
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, rec->addr, "chunk: size exceeds max_chunk_nbytes");
+    }
+    if (!filtered) {
+        /* An unfiltered chunk is stored at its full size. Only version 1 B-tree keys record a
+         * size for it; a different one means a damaged index (libhdf5 would read a short chunk
+         * and leave the rest of its buffer undefined). */
+        if (rec->nbytes != chunk_nbytes) {
+            return H5RD_CORRUPT(ec, rec->addr,
+                                "chunk: unfiltered stored size differs from the chunk size");
+        }
+        if (want_buf || f->map == NULL) {
+            H5RD_TRY(h5rd__io_read(f, rec->addr, chunk_nbytes, buf, ec));
+            *data_ret = buf;
+            return H5RD_OK;
+        }
+        H5RD_TRY(h5rd__io_view(f, rec->addr, chunk_nbytes, view, ec));
+        *data_ret = view->p;
+        return H5RD_OK;
+    }
+    if (rec->nbytes > f->limits.max_chunk_nbytes) {
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, rec->addr,
+                         "chunk: stored size exceeds max_chunk_nbytes");
+    }
+    struct h5rd_view raw;
+    H5RD_TRY(h5rd__io_view(f, rec->addr, rec->nbytes, &raw, ec));
+    h5rd_err e = unfilter(f, d->pline, rec->filter_mask, d->type, raw.p, raw.nbytes, buf,
+                          (size_t)chunk_nbytes, ec);
+    h5rd__io_release(f, &raw);
+    if (e != H5RD_OK) {
+        if (ec->file_offset == H5RD_ADDR_UNDEF) {
+            ec->file_offset = rec->addr; /* name the chunk */
+        }
+        return e;
+    }
+    *data_ret = buf;
+    return H5RD_OK;
+}
+
+/* Reads the part of the selection inside chunk 'scaled' (points: porder[from..to)). */
+static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from, uint64_t to)
+{
+    struct ctx *c = w->c;
+    const struct h5rd__dset *d = c->d;
+    uint64_t lo[H5RD_MAX_RANK], hi[H5RD_MAX_RANK];
+    for (uint32_t k = 0; k < c->rank; k++) {
+        lo[k] = scaled[k] * c->cdims[k]; /* < dims: the chunk holds a selected element */
+        uint64_t room = d->space->dims[k] - lo[k];
+        hi[k] = lo[k] + (c->cdims[k] < room ? c->cdims[k] : room);
+    }
+    const struct h5rd__chunk_rec *rec = h5rd__chunk_table_find(d, lo);
+    struct src s = {SRC_FILL, NULL, 0};
+    struct h5rd_view view = {NULL, 0, 0, NULL};
+    if (rec != NULL && rec->addr != H5RD_ADDR_UNDEF) {
+        const uint8_t *data = NULL;
+        H5RD_TRY(chunk_data(d, rec, c->chunk_nbytes, w->chunkbuf, false, &data, &view, &w->ec));
+        s.kind = SRC_MEM;
+        s.mem = data;
+    }
+    h5rd_err e;
+    if (c->sel.is_points) {
+        e = walk_points(w, lo, c->cdown, &s, c->porder, from, to);
+    } else {
+        e = walk_box(w, lo, hi, c->cdown, &s);
+    }
+    h5rd__io_release(d->f, &view);
+    return e;
+}
+
+static h5rd_err do_item(struct worker *w, uint64_t k)
+{
+    struct ctx *c = w->c;
+    uint64_t scaled[H5RD_MAX_RANK];
+    if (c->sel.is_points) {
+        uint64_t from = c->groups[k], to = c->groups[k + 1];
+        const uint64_t *pt = c->sel.points + c->porder[from] * c->rank;
+        for (uint32_t d = 0; d < c->rank; d++) {
+            scaled[d] = pt[d] / c->cdims[d];
+        }
+        return do_chunk(w, scaled, from, to);
+    }
+    for (int32_t d = (int32_t)c->rank - 1; d >= 0; d--) {
+        scaled[d] = c->clist[d][k % c->cn[d]];
+        k /= c->cn[d];
+    }
+    return do_chunk(w, scaled, 0, 0);
+}
+
+static void run_worker(struct worker *w)
+{
+    struct ctx *c = w->c;
+    for (;;) {
+        if (atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+            return;
+        }
+        uint64_t k = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
+        if (k >= c->nwork) {
+            return;
+        }
+        h5rd_err e = do_item(w, k);
+        if (e != H5RD_OK) {
+            w->err = e;
+            int expected = -1;
+            atomic_compare_exchange_strong(&c->winner, &expected, (int)w->id);
+            atomic_store(&c->stop, 1);
+            return;
+        }
+    }
+}
+
+static void *thread_main(void *arg)
+{
+    run_worker(arg);
+    return NULL;
+}
+
+static h5rd_err worker_init(struct ctx *c, struct worker *w, uint32_t id, struct h5rd_error *ec)
+{
+    memset(w, 0, sizeof(*w));
+    w->c = c;
+    w->id = id;
+    h5rd__err_clear(&w->ec);
+    if (c->chunk_nbytes > 0) {
+        w->chunkbuf = h5rd__malloc(c->f, c->chunk_nbytes, ec);
+        if (w->chunkbuf == NULL) {
+            return ec->code;
+        }
+    }
+    if (c->mt != NULL) {
+        w->stage_nelem = CONV_PIECE_NBYTES / c->esize;
+        if (w->stage_nelem == 0) {
+            w->stage_nelem = 1;
+        }
+        w->stage = h5rd__malloc(c->f, w->stage_nelem * c->esize, ec);
+        if (w->stage == NULL) {
+            return ec->code;
+        }
+    }
+    return H5RD_OK;
+}
+
+static void worker_free(struct ctx *c, struct worker *w)
+{
+    h5rd__free(c->f, w->chunkbuf);
+    h5rd__free(c->f, w->stage);
+}
+
+/* Runs every work item with up to 'nthreads' threads (the caller is one of them). */
+static h5rd_err run_items(struct ctx *c, uint32_t nthreads, struct h5rd_error *ec)
+{
+    h5rd_err e = H5RD_OK;
+    uint64_t nt = nthreads < 1 ? 1 : nthreads;
+    if (nt > MAX_THREADS) {
+        nt = MAX_THREADS;
+    }
+    if (nt > c->nwork) {
+        nt = c->nwork == 0 ? 1 : c->nwork;
+    }
+    atomic_init(&c->next, 0);
+    atomic_init(&c->stop, 0);
+    atomic_init(&c->winner, -1);
+    struct worker *ws = h5rd__calloc(c->f, nt, sizeof(*ws), ec);
+    if (ws == NULL) {
+        return ec->code;
+    }
+    uint64_t ninit = 0;
+    for (; ninit < nt; ninit++) {
+        e = worker_init(c, &ws[ninit], (uint32_t)ninit, ec);
+        if (e != H5RD_OK) {
+            if (ninit == 0) {
+                worker_free(c, &ws[0]);
+                goto out;
+            }
+            /* Fewer threads, not failure: forget this worker's error. */
+            worker_free(c, &ws[ninit]);
+            h5rd__err_clear(ec);
+            e = H5RD_OK;
+            break;
+        }
+    }
+    for (uint64_t i = 1; i < ninit; i++) {
+        ws[i].started = pthread_create(&ws[i].th, NULL, thread_main, &ws[i]) == 0;
+    }
+    run_worker(&ws[0]);
+    for (uint64_t i = 1; i < ninit; i++) {
+        if (ws[i].started) {
+            pthread_join(ws[i].th, NULL);
+        }
+    }
+    int win = atomic_load(&c->winner);
+    if (win >= 0) {
+        *ec = ws[win].ec;
+        e = ws[win].err;
+    }
+out:
+    for (uint64_t i = 0; i < ninit; i++) {
+        worker_free(c, &ws[i]);
+    }
+    h5rd__free(c->f, ws);
+    return e;
+}
+
+/* ---- set-up ---------------------------------------------------------------------------------- */
+
+struct pt_ctx {
+    const uint64_t *points;
+    const uint64_t *cdims;
+    uint32_t rank;
+};
+
+static int cmp_point_chunk(uint64_t a, uint64_t b, const void *ctx)
+{
+    const struct pt_ctx *o = ctx;
+    const uint64_t *pa = o->points + a * o->rank, *pb = o->points + b * o->rank;
+    for (uint32_t d = 0; d < o->rank; d++) {
+        uint64_t x = pa[d] / o->cdims[d], y = pb[d] / o->cdims[d];
+        if (x != y) {
+            return x < y ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+static bool same_chunk(const struct ctx *c, uint64_t a, uint64_t b)
+{
+    struct pt_ctx o = {c->sel.points, c->cdims, c->rank};
+    return cmp_point_chunk(a, b, &o) == 0;
+}
+
+static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
+{
+    const struct h5rd__dset *d = c->d;
+    const struct h5rd__layout *l = d->layout;
+    if (d->chunks == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INTERNAL, H5RD_ADDR_UNDEF, "read: chunk table not built");
+    }
+    if (l->pub.rank != c->sel.rank || d->space->kind != H5RD_SPACE_SIMPLE) {
+        return H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: rank differs from dataspace");
+    }
+    if (l->elem_nbytes != c->esize) {
+        return H5RD_CORRUPT(ec, l->pub.data_addr,
+                            "chunked layout: element size differs from the datatype's size");
+    }
+    c->rank = l->pub.rank;
+    uint64_t n = c->esize;
+    for (int32_t k = (int32_t)c->rank - 1; k >= 0; k--) {
+        c->cdims[k] = l->pub.chunk_dims[k];
+        if (c->cdims[k] == 0) {
+            return H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: chunk dimension of 0");
+        }
+        c->cdown[k] = n / c->esize;
+        if (!h5rd__mul_u64(n, c->cdims[k], &n)) {
+            return H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: chunk size overflows");
+        }
+    }
+    if (n > c->f->limits.max_chunk_nbytes) {
+        return H5RD_FAIL(ec, H5RD_E_LIMIT, l->pub.data_addr,
+                         "chunked layout: chunk size exceeds max_chunk_nbytes");
+    }
+    c->chunk_nbytes = n;
+    if (c->sel.is_points) {
+        uint64_t np = c->sel.npoints;
+        c->porder = h5rd__calloc(c->f, np, sizeof(uint64_t), ec);
+        c->groups = h5rd__calloc(c->f, np + 1, sizeof(uint64_t), ec);
+        uint64_t *tmp = h5rd__calloc(c->f, np, sizeof(uint64_t), ec);
+        if (c->porder == NULL || c->groups == NULL || tmp == NULL) {
+            h5rd__free(c->f, tmp);
+            return ec->code;
+        }
+        for (uint64_t i = 0; i < np; i++) {
+            c->porder[i] = i;
+        }
+        struct pt_ctx o = {c->sel.points, c->cdims, c->rank};
+        h5rd__sort_idx(c->porder, tmp, np, cmp_point_chunk, &o);
+        h5rd__free(c->f, tmp);
+        uint64_t g = 0;
+        for (uint64_t i = 0; i < np; i++) {
+            if (i == 0 || !same_chunk(c, c->porder[i - 1], c->porder[i])) {
+                c->groups[g++] = i;
+            }
+        }
+        c->groups[g] = np;
+        c->nwork = g;
+        return H5RD_OK;
+    }
+    uint64_t total = 1;
+    for (uint32_t k = 0; k < c->rank; k++) {
+        uint64_t dims = c->sel.dims[k];
+        uint64_t nch = dims / c->cdims[k] + (dims % c->cdims[k] != 0);
+        uint64_t cap = c->sel.n[k] < nch ? c->sel.n[k] : nch;
+        c->clist[k] = h5rd__calloc(c->f, cap, sizeof(uint64_t), ec);
+        if (c->clist[k] == NULL) {
+            return ec->code;
+        }
+        c->cn[k] = h5rd__sel_dim_chunks(&c->sel, k, c->cdims[k], c->clist[k], cap);
+        total *= c->cn[k]; /* <= npoints */
+    }
+    c->nwork = total;
+    return H5RD_OK;
+}
+
+/* Non-chunked layouts: trailing dimensions selected whole are merged into the one before, so
+ * a contiguous read becomes few long runs. */
+static void collapse(struct h5rd__sel *s)
+{
+    while (s->rank > 1) {
+        uint32_t d = s->rank - 1;
+        if (!(s->start[d] == 0 && s->count[d] == 1 && s->block[d] == s->dims[d])) {
+            return;
+        }
+        uint64_t m = s->dims[d], p = s->dims[d - 1];
+        uint64_t nd;
+        if (!h5rd__mul_u64(p, m, &nd)) {
+            return;
+        }
+        /* All products below are <= dims[d-1] * dims[d]. */
+        s->dims[d - 1] = nd;
+        s->start[d - 1] *= m;
+        s->stride[d - 1] *= m;
+        s->block[d - 1] *= m;
+        s->n[d - 1] = s->count[d - 1] * s->block[d - 1];
+        s->odown[d - 1] = 1;
+        s->rank--;
+        if (s->count[d - 1] == 1 || s->stride[d - 1] == s->block[d - 1]) {
+            s->block[d - 1] *= s->count[d - 1];
+            s->count[d - 1] = s->count[d - 1] == 0 ? 0 : 1;
+            s->stride[d - 1] = s->block[d - 1] == 0 ? 1 : s->block[d - 1];
+        }
+    }
+}
+
+static h5rd_err setup_whole(struct ctx *c, uint64_t nelem, struct h5rd_error *ec)
+{
+    const struct h5rd__dset *d = c->d;
+    const struct h5rd__layout *l = d->layout;
+    uint64_t nbytes;
+    if (!h5rd__mul_u64(nelem, c->esize, &nbytes)) {
+        return H5RD_CORRUPT(ec, l->pub.data_addr, "dataset: size overflows");
+    }
+    if (l->pub.cls == H5RD_LAYOUT_COMPACT) {
+        if (l->pub.data_nbytes < nbytes || (nbytes > 0 && l->compact_data == NULL)) {
+            return H5RD_CORRUPT(ec, l->pub.data_addr,
+                                "compact layout: stored data smaller than the dataset");
+        }
+        c->whole.kind = SRC_MEM;
+        c->whole.mem = l->compact_data;
+    } else if (d->efl != NULL && d->efl->n > 0) {
+        c->whole.kind = SRC_EFL;
+    } else if (l->pub.data_addr == H5RD_ADDR_UNDEF) {
+        c->whole.kind = SRC_FILL; /* never written */
+    } else {
+        /* The size is elements x type size (v1/v2 layouts store 32-bit sizes); the range is
+         * checked by each read. */
+        uint64_t end;
+        if (!h5rd__add_u64(l->pub.data_addr, nbytes, &end)) {
+            return H5RD_CORRUPT(ec, l->pub.data_addr, "contiguous layout: data range overflows");
+        }
+        c->whole.kind = SRC_FILE;
+        c->whole.addr = l->pub.data_addr;
+    }
+    if (!c->sel.is_points) {
+        collapse(&c->sel);
+    }
+    uint64_t n = 1;
+    for (int32_t k = (int32_t)c->sel.rank - 1; k >= 0; k--) {
+        c->wdown[k] = n;
+        n *= c->sel.dims[k]; /* <= nelem after collapsing */
+    }
+    return H5RD_OK;
+}
+
+static void ctx_free(struct ctx *c)
+{
+    for (uint32_t k = 0; k < H5RD_MAX_RANK; k++) {
+        h5rd__free(c->f, c->clist[k]);
+    }
+    h5rd__free(c->f, c->porder);
+    h5rd__free(c->f, c->groups);
+}
+
+h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel,
+                    const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
+                    uint32_t nthreads, struct h5rd_error *ec)
+{
+    h5rd_err e = H5RD_OK;
+    uint8_t *fill_conv = NULL;
+    struct ctx *c = h5rd__calloc(d->f, 1, sizeof(*c), ec);
+    if (c == NULL) {
+        h5rd__err_set_path(ec, d->path);
+        return ec->code;
+    }
+    c->d = d;
+    c->f = d->f;
+    c->mt = (mt != NULL && mt->cls != H5RD_MEMTYPE_FILE) ? mt : NULL;
+    c->out = buf;
+    c->esize = d->type->info.size;
+    c->fill_err = H5RD_OK;
+    if (c->esize == 0) {
+        e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "dataset: datatype of size 0");
+        goto out;
+    }
+    if (d->layout->pub.cls == H5RD_LAYOUT_VIRTUAL) {
+        e = H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
+                      "virtual datasets: not yet supported");
+        goto out;
+    }
+    if (c->mt != NULL && !convert_ok(d->type, c->mt)) {
+        e = H5RD_FAIL(ec, H5RD_E_TYPE, H5RD_ADDR_UNDEF,
+                      "read: no conversion from the dataset's type to the memory type");
+        goto out;
+    }
+    c->osize = c->mt != NULL ? c->mt->size : c->esize;
+    e = h5rd__sel_init(d->space, sel, &c->sel, ec);
+    if (e != H5RD_OK) {
+        goto out;
+    }
+    uint64_t need;
+    if (!h5rd__mul_u64(c->sel.npoints, c->osize, &need)) {
+        e = H5RD_FAIL(ec, H5RD_E_LIMIT, H5RD_ADDR_UNDEF, "read: selection size overflows");
+        goto out;
+    }
+    if (need > buf_nbytes) {
+        e = H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "read: buffer too small");
+        goto out;
+    }
+    if (c->sel.npoints == 0) {
+        goto out;
+    }
+
+    /* The fill value in output form (only an error if it is needed). */
+    const uint8_t *fv = NULL;
+    c->fill_err = fill_value(d, c->esize, &fv, &c->fill_what);
+    if (fv != NULL) {
+        fill_conv = h5rd__malloc(c->f, c->esize + c->osize, ec);
+        if (fill_conv == NULL) {
+            e = ec->code;
+            goto out;
+        }
+        memcpy(fill_conv, fv, (size_t)c->esize);
+        if (c->mt == NULL) {
+            normalize(d->type, fill_conv, 1);
+            c->fill_out = fill_conv;
+        } else {
+            e = convert(d->type, c->mt, fill_conv, fill_conv + c->esize, 1, ec);
+            if (e != H5RD_OK) {
+                goto out;
+            }
+            c->fill_out = fill_conv + c->esize;
+        }
+    }
+
+    if (d->layout->pub.cls == H5RD_LAYOUT_CHUNKED) {
+        e = setup_chunked(c, ec);
+        if (e == H5RD_OK) {
+            e = run_items(c, nthreads, ec);
+        }
+        goto out;
+    }
+    if (d->layout->pub.cls != H5RD_LAYOUT_COMPACT && d->layout->pub.cls != H5RD_LAYOUT_CONTIGUOUS) {
+        e = H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, d->layout->pub.data_addr, "read: unknown layout");
+        goto out;
+    }
+    uint64_t nelem = 1;
+    for (uint32_t k = 0; k < c->sel.rank; k++) {
+        if (!h5rd__mul_u64(nelem, c->sel.dims[k], &nelem)) {
+            e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "dataset: number of elements overflows");
+            goto out;
+        }
+    }
+    e = setup_whole(c, nelem, ec);
+    if (e != H5RD_OK) {
+        goto out;
+    }
+    struct worker w;
+    e = worker_init(c, &w, 0, ec);
+    if (e == H5RD_OK) {
+        uint64_t lo[H5RD_MAX_RANK] = {0};
+        if (c->sel.is_points) {
+            e = walk_points(&w, lo, c->wdown, &c->whole, NULL, 0, c->sel.npoints);
+        } else {
+            e = walk_box(&w, lo, c->sel.dims, c->wdown, &c->whole);
+        }
+        if (e != H5RD_OK) {
+            *ec = w.ec;
+        }
+    }
+    worker_free(c, &w);
+
+out:
+    if (e != H5RD_OK) {
+        h5rd__err_set_path(ec, d->path);
+    }
+    h5rd__free(d->f, fill_conv);
+    ctx_free(c);
+    h5rd__free(d->f, c);
+    return e;
+}
+
+h5rd_err h5rd__read_chunk(const struct h5rd__dset *d, const uint64_t *chunk_offset, uint8_t *buf,
+                          uint64_t buf_nbytes, struct h5rd_error *ec)
+{
+    h5rd_err e = H5RD_OK;
+    const struct h5rd__layout *l = d->layout;
+    if (l->pub.cls != H5RD_LAYOUT_CHUNKED || d->chunks == NULL) {
+        e = H5RD_FAIL(ec, H5RD_E_TYPE, H5RD_ADDR_UNDEF, "chunk: dataset is not chunked");
+        goto out;
+    }
+    uint64_t esize = d->type->info.size;
+    if (l->elem_nbytes != esize || esize == 0) {
+        e = H5RD_CORRUPT(ec, l->pub.data_addr,
+                         "chunked layout: element size differs from the datatype's size");
+        goto out;
+    }
+    uint64_t nelem = 1;
+    for (uint32_t k = 0; k < l->pub.rank; k++) {
+        if (!h5rd__mul_u64(nelem, l->pub.chunk_dims[k], &nelem)) {
+            e = H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: chunk size overflows");
+            goto out;
+        }
+    }
+    uint64_t nbytes;
+    if (!h5rd__mul_u64(nelem, esize, &nbytes)) {
+        e = H5RD_CORRUPT(ec, l->pub.data_addr, "chunked layout: chunk size overflows");
+        goto out;
+    }
+    if (nbytes > d->f->limits.max_chunk_nbytes) {
+        e = H5RD_FAIL(ec, H5RD_E_LIMIT, l->pub.data_addr,
+                      "chunked layout: chunk size exceeds max_chunk_nbytes");
+        goto out;
+    }
+    if (buf_nbytes < nbytes) {
+        e = H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "chunk: buffer too small");
+        goto out;
+    }
+    const struct h5rd__chunk_rec *rec = h5rd__chunk_table_find(d, chunk_offset);
+    if (rec == NULL || rec->addr == H5RD_ADDR_UNDEF) {
+        const uint8_t *val = NULL;
+        const char *what = NULL;
+        if (fill_value(d, esize, &val, &what) != H5RD_OK) {
+            e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, what);
+            goto out;
+        }
+        h5rd__fill_elements(d, buf, nelem);
+        goto out;
+    }
+    const uint8_t *data = NULL;
+    struct h5rd_view view = {NULL, 0, 0, NULL};
+    e = chunk_data(d, rec, nbytes, buf, true, &data, &view, ec);
+    if (e == H5RD_OK) {
+        normalize(d->type, buf, nelem);
+    }
+out:
+    if (e != H5RD_OK) {
+        h5rd__err_set_path(ec, d->path);
+    }
+    return e;
+}
