@@ -484,6 +484,7 @@ static h5rd_err json_flat(struct cat *c, const unsigned char *buf, uint64_t nele
     s.dims[0] = s.maxdims[0] = nelem;
     struct jbuf one;
     jb_init(&one);
+    one.normalized = 1;
     h5rd_err rc =
         json_data(&one, c->file_of_dset, c->type, &s, buf, (size_t)(nelem * c->esize), err);
     if (rc == H5RD_OK && one.oom) {
@@ -848,6 +849,7 @@ int cmd_cat(int argc, char **argv)
         goto out;
     }
     c.file_of_dset = h5rd_obj_get_file(c.dset);
+    c.out.normalized = 1; /* the values come from h5rd_dataset_read, memtype NULL */
     c.rank = c.space.kind == H5RD_SPACE_SIMPLE ? c.space.rank : 0;
     if (!c.json && type_needs_json(c.type, 0)) {
         status = cli_usage_error("cat", "variable-length and reference data need --json:",

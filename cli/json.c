@@ -40,6 +40,7 @@ void jb_init(struct jbuf *b)
     b->len = 0;
     b->cap = 0;
     b->oom = 0;
+    b->normalized = 0;
 }
 
 void jb_free(struct jbuf *b)
@@ -670,6 +671,12 @@ static h5rd_err put_int(struct jbuf *b, const struct h5rd_type_info *ti, const u
 {
     int64_t sv;
     uint64_t uv;
+    struct h5rd_type_info at0;
+    if (b->normalized && ti->bit_offset != 0) {
+        at0 = *ti; /* already shifted to bit 0 by the dataset read */
+        at0.bit_offset = 0;
+        ti = &at0;
+    }
     if (decode_int(ti, p, &sv, &uv)) {
         json_i64(b, sv);
     } else {
@@ -823,8 +830,12 @@ static h5rd_err put_vlen(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
         if (ti->vlen_is_string) {
             json_string(b, (const char *)buf, (size_t)nbytes);
         } else {
+            /* h5rd_vlen_read does not normalise: decode at the type's bit offsets. */
+            int saved = b->normalized;
+            b->normalized = 0;
             rc = leaf_is_struct(base) ? write_flat_list(b, file, base, esize, count, buf, err)
                                       : write_nd(b, file, base, esize, &count, 1, buf, err);
+            b->normalized = saved;
         }
     }
     free(buf);

@@ -20,6 +20,10 @@ struct jbuf {
     char *p;
     size_t len, cap;
     int oom;
+    /* Set by the caller when the values come from h5rd_dataset_read with memtype NULL, which
+     * normalises integers (shifted to bit 0 and extended); h5rd_attr_read and h5rd_vlen_read
+     * do not, so their integers are decoded at the type's bit offset. jb_init clears it. */
+    int normalized;
 };
 
 void jb_init(struct jbuf *b);

@@ -24,7 +24,8 @@ static h5rd_err implicit_setup(const struct h5rd__cidx *cx, struct h5rd__cidx_gr
     }
     for (unsigned i = 0; i < cx->rank; i++) {
         if (cx->max_chunks[i] == H5RD_UNLIMITED) {
-            return H5RD_CORRUPT(ec, addr, "implicit chunk index: dataset has an unlimited dimension");
+            return H5RD_CORRUPT(ec, addr,
+                                "implicit chunk index: dataset has an unlimited dimension");
         }
     }
     H5RD_TRY(h5rd__cidx_grid_init(cx, 0, g, ec));
@@ -43,7 +44,8 @@ static h5rd_err implicit_setup(const struct h5rd__cidx *cx, struct h5rd__cidx_gr
     for (unsigned i = 0; i < cx->rank && fits; i++) {
         uint64_t t;
         if (g->extent[i] != H5RD_UNLIMITED && last[i] >= g->extent[i]) {
-            return H5RD_CORRUPT(ec, addr, "implicit chunk index: current extent exceeds the maximum");
+            return H5RD_CORRUPT(ec, addr,
+                                "implicit chunk index: current extent exceeds the maximum");
         }
         fits = h5rd__mul_u64(last[i], g->down[i], &t) && h5rd__add_u64(idx, t, &idx);
     }

@@ -28,7 +28,7 @@ struct h5rd__cidx {
 struct h5rd__cidx_grid {
     unsigned rank;
     unsigned perm[H5RD_MAX_RANK];
-    uint64_t extent[H5RD_MAX_RANK];       /* chunks along position i (H5RD_UNLIMITED allowed at 0) */
+    uint64_t extent[H5RD_MAX_RANK];       /* chunks along position i (H5RD_UNLIMITED at 0 only) */
     uint64_t down[H5RD_MAX_RANK];
     bool empty;
 };

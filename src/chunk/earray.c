@@ -1,5 +1,5 @@
 /*
- * earray.c - the extensible array chunk index (Spec v3.0 III.A? "Extensible Array": header
+ * earray.c - the extensible array chunk index (Spec v3.0 "Extensible Array": header
  * "EAHD", index block "EAIB", super blocks "EASB", data blocks "EADB"; layout version 4,
  * index type 4; libhdf5 H5EA*.c and H5Dearray.c). Used for datasets with exactly one unlimited
  * dimension. Element n is the chunk numbered n row-major over the maximum chunk grid with the
@@ -99,8 +99,8 @@ static h5rd_err ea_read_hdr(const struct h5rd__cidx *cx, struct ea_hdr *h, struc
     h5rd_err e;
     memset(h, 0, sizeof(*h));
     H5RD_TRY(h5rd__io_view(f, addr, nbytes, &v, ec));
-    if ((e = h5rd__checksum_verify_block(f, v.p, v.nbytes, addr, "extensible array header: bad checksum",
-                                  ec)) != H5RD_OK) {
+    if ((e = h5rd__checksum_verify_block(f, v.p, v.nbytes, addr,
+                                         "extensible array header: bad checksum", ec)) != H5RD_OK) {
         goto out;
     }
     struct h5rd_cur c = h5rd__view_cur(f, &v, ec);
@@ -325,7 +325,8 @@ static h5rd_err ea_sblock(struct ea_walk *w, unsigned u, uint64_t addr, struct h
     uint64_t bitmap_nbytes;
     uint64_t nbytes;
     if (!h5rd__mul_u64(h->ndblks[u], bitmap_each, &bitmap_nbytes) ||
-        !h5rd__mul_u64(h->ndblks[u], so, &nbytes) || !h5rd__add_u64(nbytes, bitmap_nbytes, &nbytes) ||
+        !h5rd__mul_u64(h->ndblks[u], so, &nbytes) ||
+        !h5rd__add_u64(nbytes, bitmap_nbytes, &nbytes) ||
         !h5rd__add_u64(nbytes, EA_PREFIX + so + h->aos, &nbytes)) {
         return H5RD_CORRUPT(ec, addr, "extensible array super block: size overflows");
     }
@@ -376,7 +377,8 @@ static h5rd_err ea_walk(struct ea_walk *w, struct h5rd_error *ec)
         return H5RD_OK;
     }
     /* iblk_elmts <= 255, esz <= 255, address counts <= 2 x 127 + 65: no overflow */
-    uint64_t nbytes = EA_PREFIX + so + h->iblk_elmts * h->esz + (h->ndblk_addrs + h->nsblk_addrs) * so;
+    uint64_t nbytes =
+        EA_PREFIX + so + h->iblk_elmts * h->esz + (h->ndblk_addrs + h->nsblk_addrs) * so;
     H5RD_TRY(ea_block(w, h->iblk_addr, nbytes, "extensible array index block: bad checksum", &v,
                       ec));
     struct h5rd_cur c = h5rd__view_cur(f, &v, ec);

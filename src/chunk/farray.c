@@ -1,5 +1,5 @@
 /*
- * farray.c - the fixed array chunk index (Spec v3.0 III.A? "Fixed Array" header "FAHD" and
+ * farray.c - the fixed array chunk index (Spec v3.0 "Fixed Array" header "FAHD" and
  * data block "FADB"; layout version 4, index type 3; libhdf5 H5FA*.c and H5Dfarray.c). Used
  * for datasets without unlimited dimensions; element n is the chunk numbered n row-major over
  * the grid of chunks covering the maximum dimensions.
@@ -50,8 +50,8 @@ static h5rd_err fa_read_hdr(const struct h5rd__cidx *cx, struct fa_hdr *h, struc
     struct h5rd_view v = {0};
     h5rd_err e;
     H5RD_TRY(h5rd__io_view(f, addr, nbytes, &v, ec));
-    if ((e = h5rd__checksum_verify_block(f, v.p, v.nbytes, addr, "fixed array header: bad checksum",
-                                  ec)) != H5RD_OK) {
+    if ((e = h5rd__checksum_verify_block(f, v.p, v.nbytes, addr,
+                                         "fixed array header: bad checksum", ec)) != H5RD_OK) {
         goto out;
     }
     struct h5rd_cur c = h5rd__view_cur(f, &v, ec);
@@ -162,15 +162,15 @@ static h5rd_err fa_walk(struct fa_walk *w, struct h5rd_error *ec)
         return H5RD_OK;
     }
     if (h.nelmts <= h.page_nelmts) {
-        /* One block holding every element; nelmts x esz <= 2^63 x 255 cannot be formed, but
-         * nelmts <= page_nelmts <= 2^63 and esz <= 255: check the product. */
+        /* One block holding every element (nelmts <= page_nelmts <= 2^63: check the size). */
         uint64_t body;
         if (!h5rd__mul_u64(h.nelmts, h.esz, &body) || body > UINT64_MAX - FA_PREFIX - so) {
             return H5RD_CORRUPT(ec, h.dblk_addr, "fixed array data block: size overflows");
         }
         H5RD_TRY(h5rd__io_view(f, h.dblk_addr, FA_PREFIX + so + body, &dv, ec));
         if ((e = h5rd__checksum_verify_block(f, dv.p, dv.nbytes, h.dblk_addr,
-                                      "fixed array data block: bad checksum", ec)) != H5RD_OK) {
+                                             "fixed array data block: bad checksum", ec)) !=
+            H5RD_OK) {
             goto out;
         }
         struct h5rd_cur c = h5rd__view_cur(f, &dv, ec);
@@ -192,7 +192,7 @@ static h5rd_err fa_walk(struct fa_walk *w, struct h5rd_error *ec)
     page_nbytes += 4;
     H5RD_TRY(h5rd__io_view(f, h.dblk_addr, prefix, &dv, ec));
     if ((e = h5rd__checksum_verify_block(f, dv.p, dv.nbytes, h.dblk_addr,
-                                  "fixed array data block: bad checksum", ec)) != H5RD_OK) {
+                                         "fixed array data block: bad checksum", ec)) != H5RD_OK) {
         goto out;
     }
     struct h5rd_cur c = h5rd__view_cur(f, &dv, ec);
@@ -223,7 +223,7 @@ static h5rd_err fa_walk(struct fa_walk *w, struct h5rd_error *ec)
             goto out;
         }
         if ((e = h5rd__checksum_verify_block(f, pv.p, pv.nbytes, page_addr,
-                                      "fixed array data block page: bad checksum", ec)) !=
+                                             "fixed array data block page: bad checksum", ec)) !=
             H5RD_OK) {
             goto out;
         }
@@ -276,7 +276,7 @@ h5rd_err h5rd__cidx_farray_lookup(const struct h5rd__cidx *cx, const uint64_t *s
     w.cx = cx;
     w.cb = one_cb;
     w.ud = &o;
-    /* fa_walk builds the grid; the index needs it first, so build it here too. */
+    /* fa_walk builds the grid too; the element number is needed before the walk. */
     struct h5rd__cidx_grid g;
     for (unsigned i = 0; i < cx->rank; i++) {
         if (cx->max_chunks[i] == H5RD_UNLIMITED) {

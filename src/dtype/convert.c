@@ -492,13 +492,14 @@ static bool float_exceeds(const struct fl *df, uint64_t m, int64_t e)
     if (top != emax_unb) {
         return top > emax_unb;
     }
-    /* Same binade: compare the significand against all ones (ms+1 bits). */
+    /* Same binade: exceeds only when the top ms+1 bits are all ones and a lower bit is set. */
     uint32_t ms = df->msize;
     if ((uint32_t)p <= ms) {
         return false;
     }
-    uint64_t low = m & ((((uint64_t)1 << (p - ms)) - 1));
-    return low != 0;
+    uint32_t drop = (uint32_t)p - ms;
+    uint64_t top_bits = m >> drop, ones = (((uint64_t)1 << ms) << 1) - 1;
+    return top_bits == ones && (m & (((uint64_t)1 << drop) - 1)) != 0;
 }
 
 /* Writes the NaN a native (x86) cast produces from a NaN of layout sf into IEEE layout df:
@@ -519,8 +520,12 @@ static void float_write_nan_hw(uint8_t *d, const struct fl *df, const uint8_t *s
 
 /* ---- the soft float -> float routine (H5T__conv_f_f) ----------------------------------------- */
 
-/* s: source element, little-endian, modified (MAXB + SLACK bytes); d: zeroed destination. */
-static void ff_soft(uint8_t *s, const struct fl *sf, uint8_t *d, const struct fl *df)
+/* s: source element, little-endian, modified (MAXB + SLACK bytes); d: zeroed destination.
+ * *sticky is libhdf5 1.10.8's "denormalized" flag, which its loop sets and never clears: once an
+ * element of one conversion call is (or becomes) denormal, every later element of that call
+ * rounds without carrying into the exponent. Callers start it false per call. */
+static void ff_soft(uint8_t *s, const struct fl *sf, uint8_t *d, const struct fl *df,
+                    bool *sticky)
 {
     int64_t expo_max = ((int64_t)1 << df->esize) - 1;
     enum fclass c = float_special(s, sf);
@@ -539,7 +544,9 @@ static void ff_soft(uint8_t *s, const struct fl *sf, uint8_t *d, const struct fl
         goto padding;
     }
     int64_t expo = (int64_t)bits_get(s, sf->epos, sf->esize);
-    bool denorm = expo == 0;
+    if (expo == 0) {
+        *sticky = true;
+    }
     size_t implied = 1, mpos = sf->mpos, msize = 0, mrsh = 0;
     long bitno = 0;
     if (expo == 0 || sf->norm == NORM_NONE) {
@@ -571,7 +578,7 @@ static void ff_soft(uint8_t *s, const struct fl *sf, uint8_t *d, const struct fl
     } else if (expo <= 0) {
         mrsh += (size_t)(1 - expo);
         expo = 0;
-        denorm = true;
+        *sticky = true;
     } else if (expo >= expo_max) {
         expo = expo_max;
         bits_fill(d, df->mpos, df->msize, 0);
@@ -581,7 +588,7 @@ static void ff_soft(uint8_t *s, const struct fl *sf, uint8_t *d, const struct fl
     if (msize > 0 && mrsh <= df->msize && mrsh + msize > df->msize) {
         size_t bn = mrsh + msize - df->msize; /* 1..msize */
         if (bit_get(s, mpos + bn - 1)) {
-            if (!denorm) {
+            if (!*sticky) {
                 /* No rounding up of an all-ones mantissa at exponent max-1 (it would overflow) */
                 if (bits_find_lsb(s, mpos + bn, msize - bn, false) >= 0 || expo < expo_max - 1) {
                     carry = bits_inc(s, mpos + bn - 1, 1 + msize - bn);
@@ -662,8 +669,16 @@ static struct ival float_trunc(const struct fval *v)
  * (0x80...0) of their width: 32 bits for 1..4-byte signed and 1..2-byte unsigned destinations,
  * 64 bits (then cut) for 4-byte unsigned and 8-byte signed ones; 8-byte unsigned goes through
  * x - 2^63 above 2^63. 'v' is NULL for NaN. */
-static uint64_t x86_cast(const struct ival *v, uint32_t size, bool is_signed)
+static uint64_t x86_cast(const struct ival *v, uint32_t size, bool is_signed, bool x87)
 {
+    if (x87 && size == 2 && is_signed) {
+        /* long double -> short goes through the x87 16-bit store: its indefinite is 0x8000 */
+        if (v == NULL || v->huge || (!v->neg && v->mag > (uint64_t)INT16_MAX) ||
+            (v->neg && v->mag > (uint64_t)1 << 15)) {
+            return 0x8000u;
+        }
+        return v->neg ? ~v->mag + 1 : v->mag;
+    }
     if (size == 8 && !is_signed) {
         if (v == NULL || v->neg) {
             return (uint64_t)1 << 63;
@@ -753,7 +768,7 @@ static uint64_t f_to_i(const uint8_t *s, const struct fl *sf, bool hard, uint32_
     uint64_t maxv, minmag;
     int_range(size, is_signed, &maxv, &minmag);
     if (v.cls == FC_NAN) {
-        return hard ? x86_cast(NULL, size, is_signed) : 0;
+        return hard ? x86_cast(NULL, size, is_signed, sf->norm == NORM_NONE) : 0;
     }
     if (v.cls == FC_ZERO) {
         return 0;
@@ -766,7 +781,17 @@ static uint64_t f_to_i(const uint8_t *s, const struct fl *sf, bool hard, uint32_
     }
     struct ival tv = float_trunc(&v);
     if (!hard) {
-        return int_saturate(tv, size, is_signed);
+        uint64_t r = int_saturate(tv, size, is_signed);
+        /* libhdf5 1.10.8 negates in a buffer of 2^esize / 8 + 1 bytes and copies precision - 1
+         * bits out of it: for narrow exponents (float16: 40 bits) the bits above the buffer
+         * come out zero, then the sign bit is set. */
+        uint64_t nb = sf->esize >= 9 ? 64 : 8 * (((uint64_t)1 << sf->esize) / 8 + 1);
+        uint32_t db = 8 * size;
+        if (is_signed && tv.neg && r != 0 && db - 1 > nb && !(tv.huge || tv.mag > (uint64_t)1 << (db - 1))) {
+            uint64_t low = r & (((uint64_t)1 << nb) - 1);
+            return low | ((uint64_t)1 << (db - 1));
+        }
+        return r;
     }
     /* Hard: if (S > (ST)MAX) MAX; else if (S < (ST)MIN) MIN; else (DT)S. */
     uint64_t rm;
@@ -784,7 +809,7 @@ static uint64_t f_to_i(const uint8_t *s, const struct fl *sf, bool hard, uint32_
     /* In the compared range: an exact cast unless the truncated value still falls outside. */
     bool out = tv.huge || (!tv.neg && tv.mag > maxv) || (tv.neg && tv.mag > minmag);
     if (out) {
-        return x86_cast(&tv, size, is_signed);
+        return x86_cast(&tv, size, is_signed, sf->norm == NORM_NONE);
     }
     return tv.neg ? ~tv.mag + 1 : tv.mag;
 }
@@ -978,12 +1003,13 @@ static void norm_float(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
         struct fl sf;
         fl_from_info(&t->info, &sf);
         uint8_t s[MAXB + SLACK], d[MAXB + SLACK];
+        bool sticky = false;
         for (uint64_t i = 0; i < nelem; i++) {
             uint8_t *p = buf + i * size;
             memset(s, 0, sizeof s);
             memset(d, 0, sizeof d);
             load_le(s, p, size, t->info.order);
-            ff_soft(s, &sf, d, target);
+            ff_soft(s, &sf, d, target, &sticky);
             store_order(p, d, size, HOST_ORDER);
         }
         return;
@@ -1193,10 +1219,23 @@ h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype
     }
     size_t ds = mt->size;
     bool dbe = mt->order == H5RD_ORDER_BE;
+    /* A 1-byte memory type has no byte order: libhdf5 sees the native one. */
+    h5rd_byte_order dord = ds == 1 ? HOST_ORDER : mt->order;
     uint8_t s[MAXB + SLACK], d[MAXB + SLACK];
     const struct h5rd_type *it = int_view(t);
     if (it != NULL) {
         size_t ss = (size_t)it->info.size;
+        if (mt->cls == H5RD_MEMTYPE_INT && ss == ds && it->info.bit_offset == 0 &&
+            (it->info.order == H5RD_ORDER_LE || it->info.order == H5RD_ORDER_BE) &&
+            it->info.order != dord) {
+            /* libhdf5's H5T__conv_order: same size, opposite byte orders: a plain byte swap,
+             * whatever the signs and precisions (no saturation, no sign extension). */
+            memcpy(out, in, (size_t)(nelem * ss));
+            if (ss > 1) {
+                swap_all(out, nelem, ss);
+            }
+            return H5RD_OK;
+        }
         if (mt->cls == H5RD_MEMTYPE_INT && int_plain(it) && it->info.order != H5RD_ORDER_NONE) {
             conv_int_int_fast(it, mt, in, out, nelem);
             return H5RD_OK;
@@ -1221,7 +1260,7 @@ h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype
     size_t ss = (size_t)t->info.size;
     const struct fl *std = NULL;
     bool hard_src = hard_float_src(t, &std);
-    bool hard_dst = mt->order == HOST_ORDER && !(mt->cls == H5RD_MEMTYPE_FLOAT && mt->size == 2);
+    bool hard_dst = dord == HOST_ORDER && !(mt->cls == H5RD_MEMTYPE_FLOAT && mt->size == 2);
     bool hard = hard_src && hard_dst;
     if (hard && mt->cls == H5RD_MEMTYPE_FLOAT && std != &FL_X87 && std == mt_fl(mt)) {
         memcpy(out, in, (size_t)(nelem * ss)); /* no conversion at all */
@@ -1234,6 +1273,7 @@ h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype
     fl_from_info(&t->info, &sf);
     const struct fl *df = mt->cls == H5RD_MEMTYPE_FLOAT ? mt_fl(mt) : NULL;
     bool same_layout = df != NULL && std == df; /* only a byte-order difference */
+    bool sticky = false;
     for (uint64_t i = 0; i < nelem; i++) {
         memset(s, 0, ss + SLACK);
         load_le(s, in + i * ss, ss, t->info.order);
@@ -1255,7 +1295,7 @@ h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype
                 float_write_rne(d, df, v.neg, v.m, v.e);
             }
         } else {
-            ff_soft(s, &sf, d, df);
+            ff_soft(s, &sf, d, df, &sticky);
         }
         store_order(out + i * ds, d, ds, mt->order);
     }

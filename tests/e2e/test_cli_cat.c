@@ -120,6 +120,7 @@ Test(cli_cat, bytes_match_oracle_sha256)
         {"types_latest", "/ds/compound/big_endian"},
         {"types_latest", "/ds/enum/bool"},
         {"types_latest", "/ds/float/be_f2"},
+        {"types_latest", "/ds/int/int12_le_off2"},
         {"fillvalue_latest", "/defined_f8"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -420,6 +421,19 @@ Test(cli_cat, json_numbers_match_bytes)
     cr_expect(v->kind == TJ_NUM, "bare value expected: %s", js.out);
     tj_free(v);
     orc_run_free(&js);
+    RUN(&js, "cat", "--json", f, "/zero_2d");
+    cr_expect_eq(js.code, 0, "%s", js.err);
+    cr_expect_str_eq(js.out, "[]\n");
+    orc_run_free(&js);
+
+    /* a 12-bit integer at bit offset 2: the read normalises it, JSON must not shift again
+     * (values as h5py reads them) */
+    h5(f, sizeof f, "types_latest");
+    RUN(&js, "cat", "--json", f, "/ds/int/int12_le_off2");
+    cr_expect_eq(js.code, 0, "%s", js.err);
+    cr_expect_str_eq(js.out, "[0, 1, -1, 2047, -2048, 100, -100, 5]\n");
+    orc_run_free(&js);
+    h5(f, sizeof f, "dataspaces_latest");
     RUN(&js, "cat", "--json", f, "/zero_2d");
     cr_expect_eq(js.code, 0, "%s", js.err);
     cr_expect_str_eq(js.out, "[]\n");

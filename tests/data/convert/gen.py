@@ -102,13 +102,17 @@ def emit(name, cls, t, raw, n, dsts=DSTS):
         try:
             v = f['d'][()]
             if v.dtype.itemsize == size:
-                OUT.append('N %s' % le_fix(v).hex())
+                b = bytearray(le_fix(v))
+                if v.dtype.kind == 'f' and size == 16:
+                    # x87 long double: the oracle zeroes the 6 padding bytes (numpy leaves them)
+                    for i in range(n):
+                        b[16 * i + 10:16 * i + 16] = bytes(6)
+                OUT.append('N %s' % bytes(b).hex())
             else:
                 OUT.append('# h5py reads it as %s' % v.dtype.str)
         except Exception as e:  # noqa: BLE001
             OUT.append('# h5py cannot read it: %s' % str(e).replace('\n', ' '))
     for dst in dsts:
-        sys.stderr.write("%s %s\n" % (name, dst)); sys.stderr.flush()
         mt = h5t.py_create(np.dtype(dst))
         buf = np.zeros(n * max(size, mt.get_size()) + 64, dtype='u1')
         buf[:len(raw)] = np.frombuffer(raw, dtype='u1')
@@ -136,7 +140,7 @@ def int_case(name, size, signed, order, prec=None, off=0, lopad=0, hipad=0, bitf
     lo, hi = (-(1 << (prec - 1)), (1 << (prec - 1)) - 1) if signed else (0, (1 << prec) - 1)
     vals = sorted({v for v in list(INT_VALUES) + [lo, hi, lo + 1, hi - 1] + list(extra)
                    if lo <= v <= hi}, key=lambda v: (abs(v), v))
-    for _ in range(6):
+    for _ in range(4):
         vals.append(random.randint(lo, hi))
     raw = bytearray()
     nbits = 8 * size
@@ -241,7 +245,7 @@ def floats():
                 t = float_type(2, order, (15, 10, 5, 0, 10), 15)
             else:
                 t = getattr(h5t, 'IEEE_%s%s' % (std, on.upper())).copy()
-            float_case('f%d%s' % (size, on), t, nrand=24, ebits=ebits)
+            float_case("f%d%s" % (size, on), t, nrand=10, ebits=ebits)
     # x87 extended precision in 16 bytes (numpy longdouble on x86-64), both orders.
     x87 = [(0, 0x3fff, 1 << 63), (1, 0x3fff, 3 << 62), (0, 0x3ffe, (1 << 63) | 12345),
            (0, 0x403e, (1 << 64) - 1), (1, 0x403e, 1 << 63), (0, 0x401d, (1 << 63) | (1 << 32)),
