@@ -37,6 +37,7 @@ int cmd_attrs(int argc, char **argv);
 int cmd_vds(int argc, char **argv);
 int cmd_cat(int argc, char **argv);    /* cmd_cat.c */
 int cmd_chunks(int argc, char **argv); /* cmd_chunks.c */
+int cmd_check(int argc, char **argv);  /* cmd_check.c */
 
 /* Shared by ls and attrs: the attributes of 'obj' as the JSON object
  * {"name": {"dtype", "shape", "value"}, ...} appended to 'b' (json.h). Errors on single

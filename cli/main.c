@@ -39,6 +39,9 @@ static const struct command commands[] = {
     {"chunks", cmd_chunks, "chunks [--json] FILE PATH",
      "list a dataset's allocated chunks: offset, file address, stored size, filter mask\n"
      "              (--json: [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...])"},
+    {"check", cmd_check, "check FILE",
+     "verify a whole file: every object, attribute and dataset read in bounded memory; each\n"
+     "              problem as PATH: REASON (at file offset 0x...); exit 1 when problems were found"},
 };
 
 static void usage(FILE *fp)

@@ -454,8 +454,13 @@ struct h5rd_selection {
 struct h5rd_read_opts {
     size_t struct_nbytes;    /* = sizeof(struct h5rd_read_opts) */
     uint32_t nthreads;       /* decoding threads for this call; 0 or 1: the calling thread only */
-    uint32_t flags;          /* reserved, 0 */
+    uint32_t flags;          /* H5RD_READ_* bits below, 0 for the defaults */
 };
+/* A virtual dataset's source that cannot be opened fails the read with H5RD_E_NOT_FOUND (the
+ * error's path names the source file and dataset) instead of reading as the fill value, as
+ * libhdf5 does. Only sources that the selection touches count; printf (%b) mappings end at
+ * their first missing source and are never "missing". */
+#define H5RD_READ_MISSING_SOURCE_ERROR 0x1u
 H5RD_API void h5rd_read_opts_init(struct h5rd_read_opts *opts);
 
 /* Number of elements a selection picks (NULL selection: the whole dataset). */

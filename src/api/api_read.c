@@ -11,6 +11,7 @@
 #include "read/read.h"
 #include "io/source.h"
 #include "read/read_int.h"
+#include "vds/vds_read.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -158,12 +159,21 @@ h5rd_err h5rd_dataset_read(const h5rd_obj *dset, const struct h5rd_selection *se
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "read: NULL buffer");
     }
     H5RD_TRY(check_memtype(mt, ec));
-    uint32_t nthreads = 1;
+    uint32_t nthreads = 1, flags = 0;
     if (opts != NULL) {
         if (opts->struct_nbytes < offsetof(struct h5rd_read_opts, nthreads) + sizeof(uint32_t)) {
             return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "read: bad options struct size");
         }
         nthreads = opts->nthreads;
+        if (opts->struct_nbytes >= offsetof(struct h5rd_read_opts, flags) + sizeof(uint32_t)) {
+            flags = opts->flags;
+        }
+    }
+    if (dset->layout.pub.cls == H5RD_LAYOUT_VIRTUAL) {
+        /* assembled from the sources (vds/vds.h, read/vds_read.c) */
+        uint8_t vdummy = 0;
+        return h5rd__vds_read(dset, sel, mt, buf != NULL ? buf : &vdummy, buf_nbytes, nthreads,
+                              flags, ec);
     }
     struct h5rd__dset d;
     H5RD_TRY(dset_init(dset, &d, ec));

@@ -9,16 +9,19 @@
  *
  *  - libhdf5 picks a "hard" conversion (a C cast) when both types equal native C types and a
  *    "soft" bit-level routine otherwise (H5T_path_find). They differ for floats:
- *      * float -> float: hard = round to nearest even, |x| > DST_MAX -> +/-Inf; soft (H5T__conv_f_f)
- *        rounds half away from zero (except it never rounds up the largest finite mantissa with
- *        exponent max-1, and a denormal result drops the carry) and turns NaN into an all-ones
- *        mantissa;
- *      * float -> integer: hard compares with (float)DST_MAX / (float)DST_MIN and otherwise casts,
- *        so NaN and a value equal to a rounded-up DST_MAX give what an x86-64 cast gives
- *        (emulated below, never by an out-of-range C cast); soft truncates, saturates, NaN -> 0.
+ *      * float -> float: hard = round to nearest even, |x| > DST_MAX -> +/-Inf. Soft
+ *        (H5T__conv_f_f) rounds half away from zero, never rounds up an all-ones mantissa at
+ *        exponent max-1, turns NaN into an all-ones mantissa, and keeps a "denormalized" flag
+ *        that 1.10.8 never clears within one conversion call: after the first denormal element
+ *        every later one rounds without carrying into the exponent (ff_soft's *sticky);
+ *      * float -> integer: hard compares with (float)DST_MAX / (float)DST_MIN and otherwise
+ *        casts, so NaN and a value equal to a rounded-up DST_MAX give what an x86-64 cast
+ *        gives (emulated, never by an out-of-range C cast); soft truncates, saturates, NaN -> 0.
  *    float16 has no native type in libhdf5 1.10.8: every conversion from or to it is soft.
- *  - integer -> integer saturates both ways; integer -> float rounds to nearest even both ways
- *    (soft: an exponent one past the maximum gives infinity, equal to it keeps the mantissa).
+ *  - integer -> integer saturates, except that two integers of one size and opposite byte
+ *    orders go through H5T__conv_order: a plain byte swap (no saturation, no sign change).
+ *  - integer -> float rounds to nearest even both ways (soft: an exponent one past the maximum
+ *    gives infinity, equal to it keeps the mantissa).
  *
  * Invariants relied on (checked by the decoder, dtype.c): info.size > 0, bit offset + precision
  * and every float field inside the element, compound members and array elements inside their
@@ -58,7 +61,7 @@ static const struct fl FL_SINGLE = {4, 0, 32, 31, 23, 8, 0, 23, 127, NORM_IMPLIE
 static const struct fl FL_DOUBLE = {8, 0, 64, 63, 52, 11, 0, 52, 1023, NORM_IMPLIED, 0, 0};
 static const struct fl FL_X87 = {16, 0, 80, 79, 64, 15, 0, 64, 16383, NORM_NONE, 0, 0};
 
-/* ---- bit vectors (little-endian byte arrays) -------------------------------------------------- */
+/* ---- bit vectors (little-endian byte arrays) ------------------------------------------------- */
 
 static inline bool bit_get(const uint8_t *p, size_t pos)
 {
@@ -204,7 +207,7 @@ static inline void store_u(uint8_t *p, size_t n, uint64_t v, bool be)
     }
 }
 
-/* ---- type classification ---------------------------------------------------------------------- */
+/* ---- type classification --------------------------------------------------------------------- */
 
 static void fl_from_info(const struct h5rd_type_info *in, struct fl *f)
 {
@@ -373,7 +376,7 @@ static uint64_t int_saturate(struct ival v, uint32_t size, bool is_signed)
     return (v.huge || v.mag > maxu) ? maxu : v.mag;
 }
 
-/* ---- float decoding --------------------------------------------------------------------------- */
+/* ---- float decoding -------------------------------------------------------------------------- */
 
 enum fclass { FC_ZERO, FC_INF, FC_NAN, FC_FINITE };
 
@@ -787,7 +790,8 @@ static uint64_t f_to_i(const uint8_t *s, const struct fl *sf, bool hard, uint32_
          * come out zero, then the sign bit is set. */
         uint64_t nb = sf->esize >= 9 ? 64 : 8 * (((uint64_t)1 << sf->esize) / 8 + 1);
         uint32_t db = 8 * size;
-        if (is_signed && tv.neg && r != 0 && db - 1 > nb && !(tv.huge || tv.mag > (uint64_t)1 << (db - 1))) {
+        bool in_range = !(tv.huge || tv.mag > (uint64_t)1 << (db - 1));
+        if (is_signed && tv.neg && r != 0 && db - 1 > nb && in_range) {
             uint64_t low = r & (((uint64_t)1 << nb) - 1);
             return low | ((uint64_t)1 << (db - 1));
         }
@@ -814,7 +818,7 @@ static uint64_t f_to_i(const uint8_t *s, const struct fl *sf, bool hard, uint32_
     return tv.neg ? ~tv.mag + 1 : tv.mag;
 }
 
-/* ---- integer -> float ------------------------------------------------------------------------- */
+/* ---- integer -> float ------------------------------------------------------------------------ */
 
 /* libhdf5 rounds integers to nearest even in both routines; the soft one (every float16
  * destination) keeps the mantissa when the exponent lands exactly on the all-ones value. */
@@ -884,6 +888,8 @@ static bool float_norm_noop(const struct h5rd_type *t)
     return !order_swaps(t->info.order, t->info.size);
 }
 
+static bool string_norm_noop(const struct h5rd_type *t);
+
 bool h5rd__conv_normalize_is_noop(const struct h5rd_type *t)
 {
     if (t == NULL) {
@@ -899,6 +905,8 @@ bool h5rd__conv_normalize_is_noop(const struct h5rd_type *t)
         return float_norm_noop(t);
     case H5RD_CLASS_TIME:
         return !order_swaps(t->info.order, t->info.size);
+    case H5RD_CLASS_STRING:
+        return string_norm_noop(t);
     case H5RD_CLASS_ARRAY:
         return t->base == NULL || h5rd__conv_normalize_is_noop(t->base);
     case H5RD_CLASS_COMPOUND:
@@ -982,7 +990,6 @@ static void norm_float(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
     if (std == &FL_X87) {
         /* x87 80-bit extended in 16 bytes: 10 value bytes, 6 padding bytes zeroed (numpy leaves
          * them undefined; the oracle zeroes them). */
-        bool swap = order_swaps(t->info.order, size);
         for (uint64_t i = 0; i < nelem; i++) {
             uint8_t *p = buf + i * size;
             if (t->info.order == H5RD_ORDER_BE) {
@@ -993,7 +1000,6 @@ static void norm_float(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
                 reverse_bytes(p, size);
             }
         }
-        (void)swap;
         return;
     }
     const struct fl *target = ieee_of_size(size);
@@ -1029,6 +1035,34 @@ static void norm_float(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
     if (order_swaps(t->info.order, size)) {
         swap_all(buf, nelem, size);
     }
+}
+
+/* Fixed strings as h5py reads them: libhdf5's H5T__conv_s_s to a NULL-padded string of the same
+ * size. A null-terminated string is cut at its first NUL, a space-padded one loses its trailing
+ * spaces; the rest of the element becomes NULs. A null-padded string matches h5py's memory type
+ * and is not converted at all (bytes after a NUL stay as stored). */
+static void norm_string(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
+{
+    size_t size = (size_t)t->info.size;
+    for (uint64_t i = 0; i < nelem; i++) {
+        uint8_t *p = buf + i * size;
+        size_t n;
+        if (t->info.str_pad == 0) {
+            const uint8_t *z = memchr(p, 0, size);
+            n = z != NULL ? (size_t)(z - p) : size;
+        } else {
+            n = size;
+            while (n > 0 && p[n - 1] == ' ') {
+                n--;
+            }
+        }
+        memset(p + n, 0, size - n);
+    }
+}
+
+static bool string_norm_noop(const struct h5rd_type *t)
+{
+    return true || (t->info.str_pad != 0 && t->info.str_pad != 2);
 }
 
 static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem, uint32_t depth)
@@ -1074,8 +1108,13 @@ static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nele
             }
         }
         break;
+    case H5RD_CLASS_STRING:
+        if (!string_norm_noop(t)) {
+            norm_string(t, buf, nelem);
+        }
+        break;
     default:
-        break; /* strings, opaque, vlen, references: as stored */
+        break; /* opaque, vlen, references: as stored */
     }
 }
 
@@ -1084,7 +1123,7 @@ void h5rd__conv_normalize(const struct h5rd_type *t, uint8_t *buf, uint64_t nele
     normalize_rec(t, buf, nelem, 0);
 }
 
-/* ---- numeric conversion ------------------------------------------------------------------------ */
+/* ---- numeric conversion ---------------------------------------------------------------------- */
 
 static bool mt_valid(const struct h5rd_memtype *mt)
 {

@@ -13,6 +13,9 @@
  *   minbits == 8 * size: the values follow the header unpacked, in the WRITER's native byte
  *     order (libhdf5 converts before packing); h5rd assumes a little-endian writer.
  *   minbits == 0: every packed value is 0.
+ *   minbits > 8 * size (corrupt, but libhdf5 reads it): every packed value is 0, no data byte
+ *     is consumed, and the fill code is computed with the shift count reduced modulo 32 (types
+ *     up to 4 bytes) or 64 - what libhdf5 1.10 does on x86-64.
  *   integer: value = packed + minval (wrapping in the type's width); with a fill value
  *     defined, the all-ones code (2^minbits - 1) stands for the fill value.
  *   float (D-scale): value = (float)(signed integer packed) / 10^D + min, with min the float
@@ -122,9 +125,13 @@ h5rd_err h5rd__filter_scaleoffset_decode(const struct h5rd_file *f,
     uint32_t minbits = (uint32_t)rd_le(in, 4);
     unsigned mv_size = in[4] < 8 ? in[4] : 8;
     uint64_t minval = rd_le(in + 5, mv_size);
-    if (minbits > bits) {
-        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "scaleoffset: minimum bits exceed the size");
-    }
+    /* A stored minbits above the type's width is not rejected by libhdf5 (only an assertion,
+     * compiled out in releases): its unpacking loop then runs zero times per element, so every
+     * packed value is 0 and no data byte is consumed; the fill-code test shifts by minbits, which
+     * x86 reduces modulo the operand width (32 bits for types up to 4 bytes - C promotes them to
+     * int - and 64 for 8-byte ones). tmisc38a.h5 (libhdf5's test for this) has such a chunk. */
+    bool over = minbits > bits;
+    unsigned shift_width = bits <= 32 ? 32 : 64;
     const uint8_t *data = in + SO_HEADER;
     size_t data_n = in_n - SO_HEADER;
     bool be = order == 1;
@@ -141,11 +148,18 @@ h5rd_err h5rd__filter_scaleoffset_decode(const struct h5rd_file *f,
         return H5RD_OK;
     }
     uint64_t need_bits;
-    if (!h5rd__mul_u64(nelem, minbits, &need_bits) || (need_bits + 7) / 8 > data_n) {
+    if (!over && (!h5rd__mul_u64(nelem, minbits, &need_bits) || (need_bits + 7) / 8 > data_n)) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "scaleoffset: packed data is truncated");
     }
     uint64_t width_mask = bits == 64 ? UINT64_MAX : (((uint64_t)1 << bits) - 1);
-    uint64_t code_fill = minbits == 0 ? 0 : (((uint64_t)1 << minbits) - 1);
+    uint64_t code_fill;
+    if (over) {
+        unsigned sh = minbits % shift_width;
+        code_fill = sh == 0 ? 0 : (((uint64_t)1 << sh) - 1); /* compared with packed 0 only */
+    } else {
+        code_fill = minbits == 0 ? 0 : (((uint64_t)1 << minbits) - 1);
+    }
+    uint32_t nbits = over ? 0 : minbits; /* bits actually unpacked per value */
     uint64_t fill = filavail ? fill_bits(cd, size) : 0;
     double dscale = (double)scale_factor;
     float min_f = 0;
@@ -165,10 +179,10 @@ h5rd_err h5rd__filter_scaleoffset_decode(const struct h5rd_file *f,
     for (uint64_t i = 0; i < nelem; i++) {
         uint64_t v = 0;
         /* minbits bits, MSB first (H5Z__scaleoffset_decompress_one_byte per byte). */
-        for (uint32_t got = 0; got < minbits;) {
+        for (uint32_t got = 0; got < nbits;) {
             size_t byte = bitpos / 8;
             unsigned avail_bits = 8 - (unsigned)(bitpos % 8);
-            unsigned take = minbits - got < avail_bits ? minbits - got : avail_bits;
+            unsigned take = nbits - got < avail_bits ? nbits - got : avail_bits;
             unsigned chunk = (data[byte] >> (avail_bits - take)) & ((1u << take) - 1u);
             v = (v << take) | chunk;
             got += take;

@@ -34,17 +34,6 @@
 #include <pthread.h>
 #include <string.h>
 
-/* The conversion module (dtype/convert.c) lands separately; until it exists, normalisation
- * falls back to byte-order swapping and conversion to a memory type is unavailable. */
-#if defined(__has_include)
-#if __has_include("dtype/convert.c")
-#define HAVE_CONVERT 1
-#endif
-#endif
-#ifndef HAVE_CONVERT
-#define HAVE_CONVERT 0
-#endif
-
 #define MAX_THREADS 256
 #define CONV_PIECE_NBYTES ((uint64_t)1 << 16) /* staging for file -> memory type conversion */
 
@@ -102,41 +91,21 @@ struct ctx {
 
 /* ---- element conversion --------------------------------------------------------------------- */
 
+/* Every number made native and normalised as libhdf5 converts it (dtype/convert.h). */
 static void normalize(const struct h5rd_type *t, uint8_t *buf, uint64_t n)
 {
-#if HAVE_CONVERT
     h5rd__conv_normalize(t, buf, n);
-#else
-    h5rd__dtype_to_native(t, buf, n);
-#endif
 }
 
 static h5rd_err convert(const struct h5rd_type *t, const struct h5rd_memtype *mt,
                         const uint8_t *in, uint8_t *out, uint64_t n, struct h5rd_error *ec)
 {
-#if HAVE_CONVERT
     return h5rd__conv_numeric(t, mt, in, out, n, ec);
-#else
-    (void)t;
-    (void)mt;
-    (void)in;
-    (void)out;
-    (void)n;
-    return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
-                     "read: conversion to a memory type not available in this build");
-#endif
 }
 
-/* True when elements of the dataset's type can be read as 'mt'. */
 static bool convert_ok(const struct h5rd_type *t, const struct h5rd_memtype *mt)
 {
-#if HAVE_CONVERT
     return h5rd__conv_numeric_ok(t, mt);
-#else
-    (void)t;
-    (void)mt;
-    return false;
-#endif
 }
 
 /* ---- fill value ------------------------------------------------------------------------------ */

@@ -288,10 +288,12 @@ static const struct h5rd_memtype MT_F8LE = {H5RD_MEMTYPE_FLOAT, 8, 0, H5RD_ORDER
 
 Test(convert, compound_array_enum_normalize, .disabled = !HOST_IS_LE)
 {
-    /* compound { i12 BE at bit offset 2 @0; f8 BE @2; char[3] @10; u2 BE [2] @13; enum(i2 BE) @17 } */
+    /* compound { i12 BE at bit offset 2 @0; f8 BE @2; char[3] @10; u2 BE [2] @13;
+     *            enum(i2 BE) @17 } */
     struct h5rd_type i12 = mk_int(2, H5RD_ORDER_BE, true, 2, 12);
     struct h5rd_type f8 = mk_float(8, H5RD_ORDER_BE, 63, 52, 11, 0, 52, 1023, 2);
     struct h5rd_type str = mk_plain(H5RD_CLASS_STRING, 3);
+    str.info.str_pad = 1; /* null-padded: as stored */
     struct h5rd_type u2 = mk_int(2, H5RD_ORDER_BE, false, 0, 16);
     struct h5rd_type arr = mk_plain(H5RD_CLASS_ARRAY, 4);
     arr.base = &u2;
@@ -378,7 +380,12 @@ Test(convert, noop_rules, .disabled = !HOST_IS_LE)
     t.info.precision = 80;
     cr_expect(!h5rd__conv_normalize_is_noop(&t)); /* padding bytes are zeroed */
     struct h5rd_type s = mk_plain(H5RD_CLASS_STRING, 5);
+    s.info.str_pad = 1;
     cr_expect(h5rd__conv_normalize_is_noop(&s));
+    s.info.str_pad = 0;
+    cr_expect(!h5rd__conv_normalize_is_noop(&s));
+    s.info.str_pad = 2;
+    cr_expect(!h5rd__conv_normalize_is_noop(&s));
     struct h5rd_type o = mk_plain(H5RD_CLASS_OPAQUE, 5);
     cr_expect(h5rd__conv_normalize_is_noop(&o));
     cr_expect(h5rd__conv_normalize_is_noop(NULL));
@@ -509,4 +516,25 @@ Test(convert, refusals)
     cr_expect(!h5rd__conv_numeric_ok(&f, &MT_F8LE));
     /* Zero elements: nothing written, success. */
     cr_expect_eq(h5rd__conv_numeric(&i4, &MT_I8LE, in, out, 0, &ec), H5RD_OK);
+}
+
+Test(convert, fixed_strings_as_h5py_reads_them)
+{
+    /* h5py reads fixed strings into a null-padded memory type (H5T__conv_s_s). */
+    struct h5rd_type s = mk_plain(H5RD_CLASS_STRING, 6);
+    uint8_t buf[18];
+    memcpy(buf, "ab\0cd\0" "ab  c " "abcdef", 18);
+    s.info.str_pad = 0; /* null-terminated: cut at the first NUL */
+    uint8_t b[18];
+    memcpy(b, buf, 18);
+    h5rd__conv_normalize(&s, b, 3);
+    cr_expect(memcmp(b, "ab\0\0\0\0" "ab  c " "abcdef", 18) == 0);
+    s.info.str_pad = 2; /* space-padded: trailing spaces become NULs */
+    memcpy(b, buf, 18);
+    h5rd__conv_normalize(&s, b, 3);
+    cr_expect(memcmp(b, "ab\0cd\0" "ab  c\0" "abcdef", 18) == 0);
+    s.info.str_pad = 1; /* null-padded: as stored */
+    memcpy(b, buf, 18);
+    h5rd__conv_normalize(&s, b, 3);
+    cr_expect(memcmp(b, buf, 18) == 0);
 }

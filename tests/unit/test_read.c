@@ -636,3 +636,58 @@ Test(read_e2e, concurrent_reads_one_handle)
     h5rd_obj_close(d);
     h5rd_file_close(f);
 }
+
+/* Memory types: integers read as doubles (staged from the file for contiguous data, straight
+ * from the decoded chunk otherwise; fill values converted too), and byte order swapped. */
+static void check_as_f64(const char *path, uint32_t nthreads)
+{
+    h5rd_file *f = open_data("read_latest.h5", 0);
+    h5rd_obj *d = NULL;
+    cr_assert_eq(h5rd_obj_open(f, path, &d, NULL), H5RD_OK);
+    uint64_t n = 0;
+    uint8_t *raw = read_all(d, 1, &n);
+    uint64_t np = n / 4;
+    struct h5rd_memtype le = {H5RD_MEMTYPE_FLOAT, 8, 0, H5RD_ORDER_LE};
+    struct h5rd_memtype be = {H5RD_MEMTYPE_FLOAT, 8, 0, H5RD_ORDER_BE};
+    uint64_t es = 0;
+    cr_assert_eq(h5rd_dataset_get_elem_nbytes(d, &le, &es, NULL), H5RD_OK);
+    cr_assert_eq(es, 8);
+    double *a = malloc(np * 8);
+    uint8_t *b = malloc(np * 8);
+    struct h5rd_read_opts ro;
+    h5rd_read_opts_init(&ro);
+    ro.nthreads = nthreads;
+    struct h5rd_error e;
+    cr_assert_eq(h5rd_dataset_read(d, NULL, &le, a, np * 8, &ro, &e), H5RD_OK, "%s", e.what);
+    cr_assert_eq(h5rd_dataset_read(d, NULL, &be, b, np * 8, &ro, &e), H5RD_OK, "%s", e.what);
+    for (uint64_t i = 0; i < np; i++) {
+        int32_t v;
+        memcpy(&v, raw + i * 4, 4);
+        cr_assert_eq(a[i], (double)v, "%s[%llu]", path, (unsigned long long)i);
+        for (int k = 0; k < 8; k++) {
+            cr_assert_eq(b[i * 8 + k], ((uint8_t *)&a[i])[7 - k]);
+        }
+    }
+    free(a);
+    free(b);
+    free(raw);
+    h5rd_obj_close(d);
+    h5rd_file_close(f);
+}
+
+Test(read_e2e, memtype_conversion)
+{
+    check_as_f64("/contig_i32", 1);
+    check_as_f64("/chunked_i32", 2);
+    check_as_f64("/chunked_be_i32", 1);
+    check_as_f64("/sparse_fill", 3);
+    check_as_f64("/external", 1);
+    h5rd_file *f = open_data("read_latest.h5", 0);
+    h5rd_obj *d = NULL;
+    cr_assert_eq(h5rd_obj_open(f, "/strings", &d, NULL), H5RD_OK);
+    struct h5rd_memtype i4 = {H5RD_MEMTYPE_INT, 4, 1, H5RD_ORDER_LE};
+    uint8_t buf[64];
+    cr_expect_eq(h5rd_dataset_read(d, NULL, &i4, buf, sizeof buf, NULL, NULL), H5RD_E_TYPE);
+    h5rd_obj_close(d);
+    h5rd_file_close(f);
+}

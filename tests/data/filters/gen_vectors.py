@@ -147,7 +147,38 @@ def lowlevel(name, tid, data, chunks, setup, fill=None, memtype=None):
         emit(name, f["d"])
 
 
+def scaleoffset_minbits():
+    """Chunks whose stored minbits exceeds the type's width (corrupt, as in libhdf5's
+    tmisc38a.h5): libhdf5 1.10 does not reject them, it unpacks nothing. Written with
+    write_direct_chunk, the expected bytes are what libhdf5 reads back. The payload is long
+    enough that libhdf5 never reads past the chunk."""
+    n = 24
+    cases = [("i2_fill_127", "<i2", 127, True), ("i2be_fill_127", ">i2", 127, True),
+             ("u1_fill_32", "u1", 32, True), ("u1_fill_16", "u1", 16, True),
+             ("i4_nofill_40", "<i4", 40, False), ("i4_fill_64", "<i4", 64, True),
+             ("i8_fill_128", "<i8", 128, True), ("i8_fill_100", "<i8", 100, True),
+             ("f4_fill_33", "<f4", 33, True), ("f4_fill_96", "<f4", 96, True),
+             ("f8_nofill_70", "<f8", 70, False)]
+    for (tag, dt, minbits, fill) in cases:
+        with h5py.File(TMP, "w") as f:
+            kw = {"fillvalue": 3} if fill else {}
+            so = 0 if np.dtype(dt).kind in "iu" else 2
+            d = f.create_dataset("d", shape=(n,), chunks=(n,), dtype=dt, scaleoffset=so, **kw)
+            if np.dtype(dt).kind == "f":
+                minval = struct.pack("<d" if np.dtype(dt).itemsize == 8 else "<f", 1.25)
+                minval = minval.ljust(8, b"\0")
+            else:
+                minval = struct.pack("<q", -9)
+            hdr = struct.pack("<IB", minbits, 8) + minval + b"\0" * 8
+            payload = bytes((i * 37 + 11) & 0xFF for i in range(n * 8 + 8))
+            d.id.write_direct_chunk((0,), hdr + payload)
+            emit(f"scaleoffset_minbits_{tag}", d)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "scaleoffset_minbits":
+        scaleoffset_minbits()
+        return
     for fn in os.listdir(HERE):
         if fn.endswith(".vec"):
             os.remove(os.path.join(HERE, fn))
@@ -295,6 +326,7 @@ def main():
                              fillvalue=5)
         d[:1500] = partial
         emit("scaleoffset_int_partialfill_i32", d)
+    scaleoffset_minbits()
     os.remove(TMP)
 
 
