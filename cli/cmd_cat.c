@@ -502,36 +502,14 @@ static h5rd_err json_flat(struct cat *c, const unsigned char *buf, uint64_t nele
     return rc;
 }
 
-/* Reports a read failure. An unsupported filter gets the dataset's pipeline appended, naming
- * each filter h5rd does not know by id and stored name. */
+/* Reports a read failure (an unknown or unavailable filter is named by the library's
+ * err->detail: id and stored name). */
 static void report_read_error(struct cat *c, const struct h5rd_error *err)
 {
     char reason[1024];
     cli_format_reason(err, reason, sizeof reason);
     const char *where = err->path[0] ? err->path : c->path;
-    fprintf(stderr, "h5rd: %s: %s: %s", c->filename, where, reason);
-    uint32_t nf = 0;
-    if (err->code == H5RD_E_UNSUPPORTED &&
-        h5rd_dataset_get_nfilters(c->dset, &nf, NULL) == H5RD_OK && nf > 0) {
-        static const uint32_t builtin[] = {
-            H5RD_FILTER_DEFLATE, H5RD_FILTER_SHUFFLE, H5RD_FILTER_FLETCHER32, H5RD_FILTER_SZIP,
-            H5RD_FILTER_NBIT,    H5RD_FILTER_SCALEOFFSET, H5RD_FILTER_BZIP2, H5RD_FILTER_LZF,
-            H5RD_FILTER_BLOSC,   H5RD_FILTER_LZ4,     H5RD_FILTER_BITSHUFFLE, H5RD_FILTER_ZSTD};
-        fprintf(stderr, "; filter pipeline:");
-        for (uint32_t i = 0; i < nf; i++) {
-            struct h5rd_filter flt;
-            if (h5rd_dataset_get_filter(c->dset, i, &flt, NULL) != H5RD_OK) {
-                continue;
-            }
-            int known = 0;
-            for (size_t k = 0; k < sizeof builtin / sizeof builtin[0]; k++) {
-                known |= builtin[k] == flt.id;
-            }
-            fprintf(stderr, "%s filter id %" PRIu32 " \"%s\"%s", i ? "," : "", flt.id,
-                    flt.name ? flt.name : "", known ? "" : " (unknown to h5rd)");
-        }
-    }
-    fprintf(stderr, "\n");
+    fprintf(stderr, "h5rd: %s: %s: %s\n", c->filename, where, reason);
 }
 
 /* Writes one slab (nelem elements of rows along split dimension d). */

@@ -74,6 +74,10 @@ void cli_format_reason(const struct h5rd_error *err, char *buf, size_t cap)
         n = snprintf(buf + len, cap - len, ": %s", err->what);
         len += n < 0 ? 0 : (size_t)n;
     }
+    if (err->detail[0] && len < cap) {
+        n = snprintf(buf + len, cap - len, " (%s)", err->detail);
+        len += n < 0 ? 0 : (size_t)n;
+    }
     if (err->code == H5RD_E_IO && err->sys_errno && len < cap) {
         n = snprintf(buf + len, cap - len, ": %s", strerror(err->sys_errno));
         len += n < 0 ? 0 : (size_t)n;

@@ -46,9 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memcpy(buf, data + c.pos, (size_t)(nelem * esize));
             h5rd__dtype_to_native(t, buf, nelem);
             static const struct h5rd_memtype mts[] = {
-                {H5RD_MEMTYPE_INT, 1, 0, H5RD_ORDER_LE},   {H5RD_MEMTYPE_INT, 4, 1, H5RD_ORDER_BE},
-                {H5RD_MEMTYPE_INT, 8, 1, H5RD_ORDER_LE},   {H5RD_MEMTYPE_FLOAT, 2, 0, H5RD_ORDER_LE},
-                {H5RD_MEMTYPE_FLOAT, 4, 0, H5RD_ORDER_BE}, {H5RD_MEMTYPE_FLOAT, 8, 0, H5RD_ORDER_LE},
+                {H5RD_MEMTYPE_INT, 1, 0, H5RD_ORDER_LE},
+                {H5RD_MEMTYPE_INT, 4, 1, H5RD_ORDER_BE},
+                {H5RD_MEMTYPE_INT, 8, 1, H5RD_ORDER_LE},
+                {H5RD_MEMTYPE_FLOAT, 2, 0, H5RD_ORDER_LE},
+                {H5RD_MEMTYPE_FLOAT, 4, 0, H5RD_ORDER_BE},
+                {H5RD_MEMTYPE_FLOAT, 8, 0, H5RD_ORDER_LE},
             };
             for (size_t i = 0; i < sizeof mts / sizeof mts[0]; i++) {
                 if (!h5rd__conv_numeric_ok(t, &mts[i])) {

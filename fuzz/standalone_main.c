@@ -1,13 +1,15 @@
 /*
  * standalone_main.c - replays inputs through a harness's LLVMFuzzerTestOneInput without
  * libFuzzer, so that gcc builds (CI, the normal and ASan+UBSan builds) run every corpus and
- * regression file: `fuzz_replay_<harness> FILE|DIR...` (directories are read recursively,
- * at most 8 levels, in sorted order). Exit 0 when every input returned; a crash or sanitizer report aborts the process.
+ * regression file: `fuzz_replay_<harness> [-r] FILE|DIR...` (the files of each directory
+ * in sorted order; after -r, directories given later are read recursively, at most 8
+ * levels). Exit 0 when every input returned; a crash or sanitizer report aborts the process.
  * With H5RD_REPLAY_VERBOSE set, each file name is printed before it runs (to find the input
  * that crashed). A directory that does not exist is skipped with a note (optional corpora).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +76,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int run_dir(const char *dir, int verbose, unsigned long *count, int depth)
+static int run_dir(const char *dir, int verbose, unsigned long *count, int depth, int recurse)
 {
     DIR *d = opendir(dir);
     if (d == NULL) {
@@ -97,7 +99,12 @@ static int run_dir(const char *dir, int verbose, unsigned long *count, int depth
         }
         snprintf(p, len, "%s/%s", dir, de->d_name);
         struct stat st;
-        if (stat(p, &st) != 0 || !(S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && depth < 8))) {
+        if (stat(p, &st) != 0) {
+            free(p);
+            continue;
+        }
+        bool sub = recurse && S_ISDIR(st.st_mode) && depth < 8;
+        if (!sub && !S_ISREG(st.st_mode)) {
             free(p);
             continue;
         }
@@ -121,7 +128,7 @@ static int run_dir(const char *dir, int verbose, unsigned long *count, int depth
     for (size_t i = 0; i < nn; i++) {
         struct stat st;
         if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            rc |= run_dir(names[i], verbose, count, depth + 1);
+            rc |= run_dir(names[i], verbose, count, depth + 1, recurse);
         } else {
             rc |= run_file(names[i], verbose);
             (*count)++;
@@ -136,15 +143,19 @@ int main(int argc, char **argv)
 {
     int verbose = getenv("H5RD_REPLAY_VERBOSE") != NULL;
     unsigned long count = 0;
-    int rc = 0;
+    int rc = 0, recurse = 0;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-r") == 0) {
+            recurse = 1;
+            continue;
+        }
         struct stat st;
         if (stat(argv[i], &st) != 0) {
             fprintf(stderr, "replay: %s does not exist, skipped\n", argv[i]);
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            rc |= run_dir(argv[i], verbose, &count, 0);
+            rc |= run_dir(argv[i], verbose, &count, 0, recurse);
         } else {
             rc |= run_file(argv[i], verbose);
             count++;

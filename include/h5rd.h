@@ -95,6 +95,7 @@ struct h5rd_error {
     int sys_errno;                   /* errno from the operating system for H5RD_E_IO, else 0 */
     const char *src_file;            /* library source location, for bug reports */
     int src_line;
+    char detail[128];                /* free-form detail of the failure, "" when none */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -411,12 +412,15 @@ H5RD_API h5rd_err h5rd_dataset_get_fill(const h5rd_obj *dset, struct h5rd_fill *
 /* Reading datasets                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* A memory type for h5rd_dataset_read. NULL (or cls == H5RD_MEMTYPE_FILE) means the file
- * type's own layout with every number made native byte order and normalised as libhdf5
- * converts it to the native type of the same size: integers narrower than their size (or at a
- * bit offset) shifted and zero- or sign-extended, floats with padding bits cleared (an x87
- * long double's 6 padding bytes zeroed); compound members at their file offsets; fixed strings
- * and opaque data as stored; variable-length and reference elements in their stored form. */
+/* A memory type for h5rd_dataset_read. NULL (or cls == H5RD_MEMTYPE_FILE) means what h5py
+ * reads through libhdf5 into the numpy type matching the file type: the file type's own layout
+ * with every number made native byte order and normalised as libhdf5 converts it to the native
+ * type of the same size: integers narrower than their size (or at a bit offset) shifted and
+ * zero- or sign-extended, floats with padding bits cleared (an x87 long double's 6 padding bytes
+ * zeroed); compound members at their file offsets; fixed strings as libhdf5 converts them to
+ * null-padded strings (a null-terminated string is cut at its first NUL, a space-padded one has
+ * its trailing spaces made NULs); opaque data as stored; variable-length and reference elements
+ * in their stored form. See docs/format-notes.md for the details checked against h5py. */
 typedef enum h5rd_memtype_class {
     H5RD_MEMTYPE_FILE = 0,
     H5RD_MEMTYPE_INT = 1,   /* signed or unsigned integer of 1, 2, 4 or 8 bytes */

@@ -3,6 +3,8 @@
  */
 #include "err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,20 @@ void h5rd__err_set_path(struct h5rd_error *ec, const char *path)
     }
     memcpy(ec->path, path, n);
     ec->path[n] = '\0';
+}
+
+void h5rd__err_set_detail(struct h5rd_error *ec, const char *fmt, ...)
+{
+    if (ec == NULL || fmt == NULL || ec->detail[0] != '\0') {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(ec->detail, sizeof ec->detail, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        ec->detail[0] = '\0';
+    }
 }
 
 const char *h5rd_strerror(h5rd_err code)

@@ -25,6 +25,13 @@ h5rd_err h5rd__fail(struct h5rd_error *ec, h5rd_err code, uint64_t addr, const c
 /* Sets the object path of the recorded error if none is set yet. */
 void h5rd__err_set_path(struct h5rd_error *ec, const char *path);
 
+/* Sets ec->detail (printf-style, truncated to the fixed buffer, no allocation) if no detail is
+ * set yet: values that a static 'what' cannot hold, e.g. the id and stored name of a filter. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void h5rd__err_set_detail(struct h5rd_error *ec, const char *fmt, ...);
+
 #define H5RD_FAIL(ec, code, addr, what) h5rd__fail((ec), (code), (addr), (what), __FILE__, __LINE__)
 #define H5RD_CORRUPT(ec, addr, what) H5RD_FAIL((ec), H5RD_E_CORRUPT, (addr), (what))
 

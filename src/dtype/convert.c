@@ -1062,7 +1062,7 @@ static void norm_string(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
 
 static bool string_norm_noop(const struct h5rd_type *t)
 {
-    return true || (t->info.str_pad != 0 && t->info.str_pad != 2);
+    return t->info.str_pad != 0 && t->info.str_pad != 2;
 }
 
 static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem, uint32_t depth)

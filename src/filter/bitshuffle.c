@@ -16,6 +16,9 @@
 #include "filter/filter.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #ifdef H5RD_HAVE_ZSTD
 #include <zstd.h>
 #endif
@@ -24,6 +27,17 @@
 #define BSHUF_MIN_BLOCK 128
 #define BSHUF_COMP_LZ4 2
 #define BSHUF_COMP_ZSTD 3
+
+/* ---- the bit transposition ------------------------------------------------------------
+ * In a block of n elements, bit row (8j + b) holds bit b of byte j of every element, n/8 bytes
+ * long; byte g of that row covers elements 8g .. 8g+7 (element 8g+m at bit m). Undoing it is
+ * done per byte j of the element in two steps:
+ *   1. for 8 (or, with SSE2, 16) groups of 8 elements at once, the bytes g of the 8 bit rows
+ *      of byte j form an 8x8 bit matrix per group; transposing it yields byte j of the group's
+ *      8 elements, in element order ("T[j]", byte j of consecutive elements);
+ *   2. the esize rows T[0..esize-1] are interleaved into whole elements (a byte unshuffle).
+ * Both steps work on 64-bit words (portable) or 128-bit SSE2 vectors. All loads and stores go
+ * through memcpy / unaligned intrinsics: the buffers have no alignment guarantee. */
 
 /* Transposes an 8x8 bit matrix held in x: bit (8 * r + c) moves to bit (8 * c + r). */
 static uint64_t transpose8(uint64_t x)
@@ -38,31 +52,202 @@ static uint64_t transpose8(uint64_t x)
     return x;
 }
 
+static uint64_t ld64le(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        v |= (uint64_t)p[i] << (8 * i); /* compilers make this one load on little-endian */
+    }
+    return v;
+}
+
+static void st64le(uint8_t *p, uint64_t v)
+{
+    for (unsigned i = 0; i < 8; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* Swaps the (w)-bit fields selected by 'm' of x's upper halves with y's lower halves: one stage
+ * of an 8x8 byte-matrix transpose held in eight words. */
+#define SWAP_STAGE(x, y, sh, m)                                                                  \
+    do {                                                                                         \
+        uint64_t t_ = (((x) >> (sh)) ^ (y)) & (m);                                               \
+        (y) ^= t_;                                                                               \
+        (x) ^= t_ << (sh);                                                                       \
+    } while (0)
+
+/* Step 1, portable: T[j] for the 64 elements of groups g .. g+7 into t[0..63]. */
+static void untrans_strip8(const uint8_t *rows, size_t row, size_t g, uint8_t *t)
+{
+    uint64_t w[8];
+    for (unsigned b = 0; b < 8; b++) {
+        w[b] = ld64le(rows + b * row + g); /* byte k: bit b of group g+k */
+    }
+    /* 8x8 byte transpose: afterwards byte b of w[k] is bit row b's byte for group g+k. */
+    for (unsigned b = 0; b < 8; b += 2) {
+        SWAP_STAGE(w[b], w[b + 1], 8, 0x00FF00FF00FF00FFull);
+    }
+    for (unsigned b = 0; b < 8; b += (b % 4 == 1) ? 3 : 1) {
+        SWAP_STAGE(w[b], w[b + 2], 16, 0x0000FFFF0000FFFFull);
+    }
+    for (unsigned b = 0; b < 4; b++) {
+        SWAP_STAGE(w[b], w[b + 4], 32, 0x00000000FFFFFFFFull);
+    }
+    for (unsigned k = 0; k < 8; k++) {
+        st64le(t + 8 * k, transpose8(w[k]));
+    }
+}
+
+/* One group of 8 elements (the block's last groups when fewer than a strip remain). */
+static void untrans_group(const uint8_t *in, uint8_t *out, size_t row, size_t g, size_t esize)
+{
+    for (size_t j = 0; j < esize; j++) {
+        const uint8_t *r = in + j * 8 * row + g;
+        uint64_t x = 0;
+        for (unsigned b = 0; b < 8; b++) {
+            x |= (uint64_t)r[b * row] << (8 * b);
+        }
+        x = transpose8(x);
+        uint8_t *d = out + 8 * g * esize + j;
+        for (unsigned m = 0; m < 8; m++) {
+            d[m * esize] = (uint8_t)(x >> (8 * m));
+        }
+    }
+}
+
+#if defined(__SSE2__)
+/* transpose8 on both 64-bit lanes. */
+static __m128i transpose8_x2(__m128i x)
+{
+    __m128i t;
+    t = _mm_and_si128(_mm_xor_si128(x, _mm_srli_epi64(x, 7)),
+                      _mm_set1_epi64x((long long)0x00AA00AA00AA00AAull));
+    x = _mm_xor_si128(x, _mm_xor_si128(t, _mm_slli_epi64(t, 7)));
+    t = _mm_and_si128(_mm_xor_si128(x, _mm_srli_epi64(x, 14)),
+                      _mm_set1_epi64x((long long)0x0000CCCC0000CCCCull));
+    x = _mm_xor_si128(x, _mm_xor_si128(t, _mm_slli_epi64(t, 14)));
+    t = _mm_and_si128(_mm_xor_si128(x, _mm_srli_epi64(x, 28)),
+                      _mm_set1_epi64x((long long)0x00000000F0F0F0F0ull));
+    x = _mm_xor_si128(x, _mm_xor_si128(t, _mm_slli_epi64(t, 28)));
+    return x;
+}
+
+/* Step 1, SSE2: T[j] for the 128 elements of groups g .. g+15 into t[0..127]. */
+static inline void untrans_strip16(const uint8_t *rows, size_t row, size_t g, uint8_t *t)
+{
+    __m128i r[8], a[8], b[8];
+    for (unsigned k = 0; k < 8; k++) {
+        r[k] = _mm_loadu_si128((const __m128i *)(const void *)(rows + k * row + g));
+    }
+    /* Byte transpose 8 x 16 -> 16 lanes of 8 bytes (lane k: byte b from row b). */
+    for (unsigned k = 0; k < 8; k += 2) {
+        a[k] = _mm_unpacklo_epi8(r[k], r[k + 1]);
+        a[k + 1] = _mm_unpackhi_epi8(r[k], r[k + 1]);
+    }
+    b[0] = _mm_unpacklo_epi16(a[0], a[2]);
+    b[1] = _mm_unpackhi_epi16(a[0], a[2]);
+    b[2] = _mm_unpacklo_epi16(a[1], a[3]);
+    b[3] = _mm_unpackhi_epi16(a[1], a[3]);
+    b[4] = _mm_unpacklo_epi16(a[4], a[6]);
+    b[5] = _mm_unpackhi_epi16(a[4], a[6]);
+    b[6] = _mm_unpacklo_epi16(a[5], a[7]);
+    b[7] = _mm_unpackhi_epi16(a[5], a[7]);
+    for (unsigned k = 0; k < 4; k++) {
+        __m128i lo = _mm_unpacklo_epi32(b[k], b[k + 4]); /* groups 4k, 4k+1 */
+        __m128i hi = _mm_unpackhi_epi32(b[k], b[k + 4]); /* groups 4k+2, 4k+3 */
+        _mm_storeu_si128((__m128i *)(void *)(t + 32 * k), transpose8_x2(lo));
+        _mm_storeu_si128((__m128i *)(void *)(t + 32 * k + 16), transpose8_x2(hi));
+    }
+}
+
+/* Step 2, SSE2: interleaves T[0..esize-1] (each 128 bytes in t) into 128 whole elements. */
+static inline void interleave16(const uint8_t (*t)[128], uint8_t *out, size_t esize)
+{
+    for (unsigned v = 0; v < 8; v++) { /* 16 elements per round */
+        __m128i x[8];
+        for (size_t j = 0; j < esize; j++) {
+            x[j] = _mm_loadu_si128((const __m128i *)(const void *)(t[j] + 16 * v));
+        }
+        uint8_t *d = out + 16 * v * esize;
+        if (esize == 1) {
+            _mm_storeu_si128((__m128i *)(void *)d, x[0]);
+        } else if (esize == 2) {
+            _mm_storeu_si128((__m128i *)(void *)d, _mm_unpacklo_epi8(x[0], x[1]));
+            _mm_storeu_si128((__m128i *)(void *)(d + 16), _mm_unpackhi_epi8(x[0], x[1]));
+        } else {
+            __m128i p[8], q[8];
+            for (size_t j = 0; j < esize; j += 2) {
+                p[j] = _mm_unpacklo_epi8(x[j], x[j + 1]);     /* elements 0-7, bytes j, j+1 */
+                p[j + 1] = _mm_unpackhi_epi8(x[j], x[j + 1]); /* elements 8-15 */
+            }
+            for (size_t j = 0; j < esize; j += 4) {
+                q[j] = _mm_unpacklo_epi16(p[j], p[j + 2]);     /* elements 0-3 */
+                q[j + 1] = _mm_unpackhi_epi16(p[j], p[j + 2]); /* 4-7 */
+                q[j + 2] = _mm_unpacklo_epi16(p[j + 1], p[j + 3]); /* 8-11 */
+                q[j + 3] = _mm_unpackhi_epi16(p[j + 1], p[j + 3]); /* 12-15 */
+            }
+            if (esize == 4) {
+                for (unsigned k = 0; k < 4; k++) {
+                    _mm_storeu_si128((__m128i *)(void *)(d + 16 * k), q[k]);
+                }
+            } else { /* 8: elements 4k .. 4k+3 from q[k] (bytes 0-3) and q[4+k] (bytes 4-7) */
+                for (unsigned k = 0; k < 4; k++) {
+                    _mm_storeu_si128((__m128i *)(void *)(d + 32 * k),
+                                     _mm_unpacklo_epi32(q[k], q[k + 4]));
+                    _mm_storeu_si128((__m128i *)(void *)(d + 32 * k + 16),
+                                     _mm_unpackhi_epi32(q[k], q[k + 4]));
+                }
+            }
+        }
+    }
+}
+
+/* The strips of 16 groups of a block whose element size is 1, 2, 4 or 8; returns the number
+ * of groups done. Inlined with a constant 'esize' so the loops over bytes unroll. */
+static inline size_t untrans_sse2(const uint8_t *in, uint8_t *out, size_t row, size_t esize)
+{
+    uint8_t t[8][128];
+    size_t g = 0;
+    for (; row - g >= 16; g += 16) {
+        for (size_t j = 0; j < esize; j++) {
+            untrans_strip16(in + j * 8 * row, row, g, t[j]);
+        }
+        interleave16((const uint8_t (*)[128])t, out + 8 * g * esize, esize);
+    }
+    return g;
+}
+#endif
+
 void h5rd__bitunshuffle_block(const uint8_t *in, uint8_t *out, size_t nelem, size_t esize)
 {
-    size_t row = nelem / 8; /* bytes per bit row */
-    for (size_t j = 0; j < esize; j++) {
-        const uint8_t *r0 = in + j * 8 * row;
-        const uint8_t *r1 = r0 + row, *r2 = r1 + row, *r3 = r2 + row;
-        const uint8_t *r4 = r3 + row, *r5 = r4 + row, *r6 = r5 + row, *r7 = r6 + row;
-        uint8_t *dst = out + j;
-        size_t step = esize;
-        for (size_t g = 0; g < row; g++) {
-            /* Row b's byte g holds bit b of byte j of elements 8g .. 8g+7. */
-            uint64_t x = (uint64_t)r0[g] | (uint64_t)r1[g] << 8 | (uint64_t)r2[g] << 16 |
-                         (uint64_t)r3[g] << 24 | (uint64_t)r4[g] << 32 |
-                         (uint64_t)r5[g] << 40 | (uint64_t)r6[g] << 48 | (uint64_t)r7[g] << 56;
-            x = transpose8(x);
-            uint8_t *d = dst + g * 8 * step;
-            d[0] = (uint8_t)x;
-            d[step] = (uint8_t)(x >> 8);
-            d[2 * step] = (uint8_t)(x >> 16);
-            d[3 * step] = (uint8_t)(x >> 24);
-            d[4 * step] = (uint8_t)(x >> 32);
-            d[5 * step] = (uint8_t)(x >> 40);
-            d[6 * step] = (uint8_t)(x >> 48);
-            d[7 * step] = (uint8_t)(x >> 56);
+    size_t row = nelem / 8; /* bytes per bit row = groups of 8 elements */
+    size_t g = 0;
+#if defined(__SSE2__)
+    switch (esize) {
+    case 1: g = untrans_sse2(in, out, row, 1); break;
+    case 2: g = untrans_sse2(in, out, row, 2); break;
+    case 4: g = untrans_sse2(in, out, row, 4); break;
+    case 8: g = untrans_sse2(in, out, row, 8); break;
+    default: break;
+    }
+#endif
+    for (; row - g >= 8; g += 8) {
+        uint8_t t[64];
+        uint8_t *d = out + 8 * g * esize;
+        for (size_t j = 0; j < esize; j++) {
+            untrans_strip8(in + j * 8 * row, row, g, t);
+            if (esize == 1) {
+                memcpy(d, t, 64);
+            } else {
+                for (unsigned e = 0; e < 64; e++) {
+                    d[e * esize + j] = t[e];
+                }
+            }
         }
+    }
+    for (; g < row; g++) {
+        untrans_group(in, out, row, g, esize);
     }
 }
 
@@ -119,6 +304,14 @@ h5rd_err h5rd__filter_bitshuffle_decode(const struct h5rd_file *f,
     if (esize == 0) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bitshuffle: element size is 0");
     }
+#ifndef H5RD_HAVE_ZSTD
+    if (comp == BSHUF_COMP_ZSTD) {
+        H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
+                  "filter: bitshuffle with zstd (32008) not available in this build");
+        h5rd__filter_err_detail(ec, flt, "bitshuffle", "its zstd mode is not in this build");
+        return H5RD_E_UNSUPPORTED;
+    }
+#endif
     if (block == 0) {
         block = default_block(esize);
     }

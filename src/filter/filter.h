@@ -59,13 +59,21 @@ bool h5rd__filter_available(uint32_t id);
  * the element size); a final size that differs is CORRUPT. out_nbytes must not exceed
  * f->limits.max_chunk_nbytes (LIMIT). Intermediate buffers are bounded by the worst-case size
  * of the data at that stage (out_nbytes plus what the filters below it can add), never by a
- * size read from the stream. An unknown or unavailable filter is UNSUPPORTED with a static
- * message naming it; the caller adds the dataset path. The output is in file layout (the bytes
- * libhdf5's pipeline hands to type conversion). */
+ * size read from the stream. Filters the caller supplied for this file (f->plugins) are used
+ * before the built-in ones, so every caller gets them. An unknown or unavailable filter is
+ * UNSUPPORTED with a static message, and ec->detail names its id and stored name; the caller
+ * adds the dataset path. The output is in file layout (the bytes libhdf5's pipeline hands to
+ * type conversion). */
 h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pline *pline,
                                uint32_t filter_mask, const struct h5rd_type *type,
                                const uint8_t *in, size_t in_nbytes, uint8_t *out,
                                size_t out_nbytes, struct h5rd_error *ec);
+
+/* Records in ec->detail which filter failed and why, e.g. `filter 32013 "H5Z-ZFP-1.0.1" (unknown
+ * to h5rd)`: the id, the name stored in the file (else 'fallback_name'; non-printable
+ * characters replaced) and 'why'. Does nothing when a detail is already set. */
+void h5rd__filter_err_detail(struct h5rd_error *ec, const struct h5rd__filter *flt,
+                             const char *fallback_name, const char *why);
 
 /* ---- the built-in decoders (one .c file each) ------------------------------------------- */
 h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,

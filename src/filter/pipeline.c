@@ -14,6 +14,7 @@
  */
 #include "filter/filter.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #define MAX_FILTERS 32 /* H5Z_MAX_NFILTERS: the filter mask has one bit per filter */
@@ -63,6 +64,22 @@ bool h5rd__filter_available(uint32_t id)
 {
     const struct h5rd__filter_class *c = h5rd__filter_find(id);
     return c != NULL && c->decode != NULL;
+}
+
+void h5rd__filter_err_detail(struct h5rd_error *ec, const struct h5rd__filter *flt,
+                             const char *fallback_name, const char *why)
+{
+    /* The stored name comes from the file: keep printable ASCII only (it ends up on
+     * terminals) and at most 64 characters. */
+    char name[65];
+    size_t n = 0;
+    const char *src = flt->name != NULL && flt->name[0] != '\0' ? flt->name : fallback_name;
+    for (size_t i = 0; src != NULL && src[i] != '\0' && n < sizeof(name) - 1; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        name[n++] = ch >= 0x20 && ch < 0x7f && ch != '"' ? (char)ch : '?';
+    }
+    name[n] = '\0';
+    h5rd__err_set_detail(ec, "filter %" PRIu32 " \"%s\" (%s)", flt->id, name, why);
 }
 
 /* Worst-case size of 'n' bytes after filter 'id' was applied on write. Filters that keep the
@@ -154,11 +171,16 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
         if (find_plugin(f, pline->v[i].id) == NULL) {
             const struct h5rd__filter_class *cls = h5rd__filter_find(pline->v[i].id);
             if (cls == NULL) {
-                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
-                                 "filter: unknown filter id (no decoder in h5rd)");
+                H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
+                          "filter: unknown filter id (no decoder in h5rd)");
+                h5rd__filter_err_detail(ec, &pline->v[i], NULL, "unknown to h5rd");
+                return H5RD_E_UNSUPPORTED;
             }
             if (cls->decode == NULL) {
-                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, cls->unavailable);
+                H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, cls->unavailable);
+                h5rd__filter_err_detail(ec, &pline->v[i], cls->name,
+                                        "not available in this build");
+                return H5RD_E_UNSUPPORTED;
             }
         }
         if (first_active < 0) {

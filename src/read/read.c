@@ -297,134 +297,6 @@ static h5rd_err walk_points(struct worker *w, const uint64_t *lo, const uint64_t
 
 /* ---- chunks ---------------------------------------------------------------------------------- */
 
-static h5rd_err unfilter_plugins(const struct h5rd_file *f, const struct h5rd__pline *pline,
-                                 uint32_t mask, const struct h5rd_type *type, const uint8_t *in,
-                                 size_t in_n, uint8_t *out, size_t out_n, struct h5rd_error *ec);
-
-static const struct h5rd_filter_plugin *find_plugin(const struct h5rd_file *f, uint32_t id)
-{
-    for (size_t i = 0; i < f->n_plugins; i++) {
-        if (f->plugins[i].id == id && f->plugins[i].decode != NULL) {
-            return &f->plugins[i];
-        }
-    }
-    return NULL;
-}
-
-/* Undoes the pipeline; the caller's filters (open options) take precedence over built-ins. */
-static h5rd_err unfilter(const struct h5rd_file *f, const struct h5rd__pline *pline,
-                         uint32_t mask, const struct h5rd_type *type, const uint8_t *in,
-                         size_t in_n, uint8_t *out, size_t out_n, struct h5rd_error *ec)
-{
-    for (uint32_t i = 0; i < pline->n && i < 32; i++) {
-        if (!((mask >> i) & 1u) && find_plugin(f, pline->v[i].id) != NULL) {
-            return unfilter_plugins(f, pline, mask, type, in, in_n, out, out_n, ec);
-        }
-    }
-    return h5rd__pipeline_decode(f, pline, mask, type, in, in_n, out, out_n, ec);
-}
-
-/* The pipeline with at least one caller-supplied filter: stages run in reverse order into
- * buffers bounded by the chunk size (plus slack for filters that grew the data), the last
- * stage into 'out' with its exact size. */
-static h5rd_err unfilter_plugins(const struct h5rd_file *f, const struct h5rd__pline *pline,
-                                 uint32_t mask, const struct h5rd_type *type, const uint8_t *in,
-                                 size_t in_n, uint8_t *out, size_t out_n, struct h5rd_error *ec)
-{
-    h5rd_err e = H5RD_OK;
-    uint8_t *buf[2] = {NULL, NULL};
-    if (pline->n > 32) {
-        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "filter pipeline: more than 32 filters");
-    }
-    int first = -1;
-    for (uint32_t i = 0; i < pline->n; i++) {
-        if ((mask >> i) & 1u) {
-            continue;
-        }
-        if (first < 0) {
-            first = (int)i;
-        }
-        if (find_plugin(f, pline->v[i].id) == NULL) {
-            const struct h5rd__filter_class *cls = h5rd__filter_find(pline->v[i].id);
-            if (cls == NULL) {
-                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
-                                 "filter: unknown filter id (no decoder in h5rd)");
-            }
-            if (cls->decode == NULL) {
-                return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF, cls->unavailable);
-            }
-        }
-    }
-    uint64_t cap = (uint64_t)out_n + out_n / 2 + 1024;
-    if (cap > f->limits.max_chunk_nbytes) {
-        cap = f->limits.max_chunk_nbytes > out_n ? f->limits.max_chunk_nbytes : out_n;
-    }
-    const uint8_t *cur = in;
-    size_t cur_n = in_n;
-    unsigned which = 0;
-    for (int i = (int)pline->n - 1; i >= first && first >= 0; i--) {
-        if ((mask >> i) & 1u) {
-            continue;
-        }
-        uint8_t *dst;
-        size_t dcap;
-        if (i == first) {
-            dst = out;
-            dcap = out_n;
-        } else {
-            if (buf[which] == NULL) {
-                buf[which] = h5rd__malloc(f, cap, ec);
-                if (buf[which] == NULL) {
-                    e = ec->code;
-                    goto out;
-                }
-            }
-            dst = buf[which];
-            dcap = (size_t)cap;
-            which ^= 1u;
-        }
-        const struct h5rd__filter *flt = &pline->v[i];
-        const struct h5rd_filter_plugin *pl = find_plugin(f, flt->id);
-        size_t got = 0;
-        if (pl != NULL) {
-            struct h5rd_filter pub = {flt->id, flt->flags, flt->name != NULL ? flt->name : "",
-                                      flt->n_values, flt->values};
-            e = pl->decode(pl->user, &pub, cur, cur_n, dst, dcap, &got);
-            if (e != H5RD_OK) {
-                H5RD_FAIL(ec, e, H5RD_ADDR_UNDEF, "filter: caller-supplied filter failed");
-                goto out;
-            }
-        } else {
-            e = h5rd__filter_find(flt->id)->decode(f, flt, type, cur, cur_n, dst, dcap, &got, ec);
-            if (e != H5RD_OK) {
-                goto out;
-            }
-        }
-        if (got > dcap) {
-            e = H5RD_FAIL(ec, H5RD_E_CORRUPT, H5RD_ADDR_UNDEF,
-                          "filter: decoder reported more bytes than its buffer holds");
-            goto out;
-        }
-        cur = dst;
-        cur_n = got;
-    }
-    if (first < 0) {
-        if (in_n != out_n) {
-            e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
-                             "filter pipeline: unfiltered chunk size differs from chunk size");
-            goto out;
-        }
-        memcpy(out, in, out_n);
-    } else if (cur_n != out_n) {
-        e = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
-                         "filter pipeline: decoded chunk size differs from the chunk size");
-    }
-out:
-    h5rd__free(f, buf[0]);
-    h5rd__free(f, buf[1]);
-    return e;
-}
-
 /* libhdf5 H5D__chunk_is_partial_edge_chunk: the chunk reaches past the current extent. */
 static bool is_partial_edge(const struct h5rd__dset *d, const uint64_t *off)
 {
@@ -479,8 +351,9 @@ static h5rd_err chunk_data(const struct h5rd__dset *d, const struct h5rd__chunk_
     }
     struct h5rd_view raw;
     H5RD_TRY(h5rd__io_view(f, rec->addr, rec->nbytes, &raw, ec));
-    h5rd_err e = unfilter(f, d->pline, rec->filter_mask, d->type, raw.p, raw.nbytes, buf,
-                          (size_t)chunk_nbytes, ec);
+    /* The pipeline consults the caller's filters (f->plugins) before the built-in ones. */
+    h5rd_err e = h5rd__pipeline_decode(f, d->pline, rec->filter_mask, d->type, raw.p,
+                                       raw.nbytes, buf, (size_t)chunk_nbytes, ec);
     h5rd__io_release(f, &raw);
     if (e != H5RD_OK) {
         if (ec->file_offset == H5RD_ADDR_UNDEF) {

@@ -4,7 +4,10 @@
  * H5D__virtual_read, H5D__virtual_pre_io, H5D__virtual_read_one):
  *
  *   1. every selected element gets the virtual dataset's fill value (libhdf5 fills the part of
- *      the selection no open source covers; filling everything first gives the same bytes);
+ *      the selection no open source covers; filling everything first gives the same bytes) -
+ *      unless the open sources' parts add up to at least the selection (overlapping mappings
+ *      count twice): libhdf5 then skips the fill and the unmapped part keeps whatever the
+ *      buffer held; h5rd writes zeros there, which is what h5py shows;
  *   2. for each mapping in stored order, and for a printf mapping each of its blocks, the
  *      elements of the virtual selection (clipped as libhdf5 clips it) that the caller selected
  *      are read from the paired elements of the source selection, through h5rd_dataset_read on
@@ -366,13 +369,13 @@ static h5rd_err src_memtype(const struct rd *r, const h5rd_obj *src, struct h5rd
 
 /* libhdf5 writes the fill value over the unmapped part unless it is undefined (then the buffer
  * is left as is; h5rd writes zeros). The fill time does not matter for virtual datasets. */
-static h5rd_err fill_all(struct rd *r, struct h5rd_error *ec)
+static h5rd_err fill_all(struct rd *r, bool zeros, struct h5rd_error *ec)
 {
     const h5rd_obj *o = r->o;
     const struct h5rd_type *t = o->type;
     uint64_t esize = t->info.size;
     uint64_t total = r->np * r->osize; /* checked against the buffer by the caller */
-    if (!o->fill.is_defined || o->fill.nbytes == 0 || o->fill.value == NULL) {
+    if (zeros || !o->fill.is_defined || o->fill.nbytes == 0 || o->fill.value == NULL) {
         memset(r->out, 0, (size_t)total);
         return H5RD_OK;
     }
@@ -968,7 +971,7 @@ static h5rd_err missing_error(const struct h5rd__vds_src *s, struct h5rd_error *
  */
 static h5rd_err read_source(struct rd *r, const struct h5rd__vds_map *m,
                             const struct h5rd__vds_src *src, const struct pform *vp, bool v_ok,
-                            bool printf_block, struct h5rd_error *ec)
+                            bool printf_block, uint64_t *count, struct h5rd_error *ec)
 {
     uint32_t R = r->rank;
     struct pair *pv = NULL;
@@ -1018,6 +1021,20 @@ static h5rd_err read_source(struct rd *r, const struct h5rd__vds_map *m,
         any = npv > 0;
     }
     if (!any) {
+        goto out;
+    }
+    if (count != NULL) {
+        /* counting pass: the elements an open source provides (libhdf5's tot_nelmts) */
+        if (src->obj != NULL) {
+            uint64_t n = npv;
+            if (v_ok && !r->s_points) {
+                n = 1;
+                for (uint32_t d = 0; d < R; d++) {
+                    n *= r->nL[d]; /* <= np */
+                }
+            }
+            *count = n > UINT64_MAX - *count ? UINT64_MAX : *count + n;
+        }
         goto out;
     }
 
@@ -1135,7 +1152,8 @@ out:
 
 /* ---- mappings -------------------------------------------------------------------------------- */
 
-static h5rd_err read_mapping(struct rd *r, const struct h5rd__vds_map *m, struct h5rd_error *ec)
+static h5rd_err read_mapping(struct rd *r, const struct h5rd__vds_map *m, uint64_t *count,
+                             struct h5rd_error *ec)
 {
     uint32_t R = r->rank;
     if (m->vsel.type == H5RD__SEL_NONE || m->ssel.type == H5RD__SEL_NONE) {
@@ -1157,7 +1175,7 @@ static h5rd_err read_mapping(struct rd *r, const struct h5rd__vds_map *m, struct
                                     "virtual dataset: printf block position overflows");
             }
             H5RD_TRY(dim_regular(st, 1, 1, m->vsel.block[u], &vp.d[u], ec));
-            H5RD_TRY(read_source(r, m, s, &vp, ok, true, ec));
+            H5RD_TRY(read_source(r, m, s, &vp, ok, true, count, ec));
         }
         return H5RD_OK;
     }
@@ -1179,7 +1197,7 @@ static h5rd_err read_mapping(struct rd *r, const struct h5rd__vds_map *m, struct
     struct pform vp;
     bool ok = false;
     H5RD_TRY(pform_of(&m->vsel, R, r->dims, vclip, &vp, &ok, ec));
-    return read_source(r, m, s, &vp, ok, false, ec);
+    return read_source(r, m, s, &vp, ok, false, count, ec);
 }
 
 h5rd_err h5rd__vds_read(const h5rd_obj *o, const struct h5rd_selection *sel,
@@ -1231,14 +1249,24 @@ h5rd_err h5rd__vds_read(const h5rd_obj *o, const struct h5rd_selection *sel,
         goto out;
     }
     r.out = buf;
-    e = fill_all(&r, ec);
-    if (e != H5RD_OK || o->vds == NULL || r.rank == 0) {
+    if (o->vds == NULL || r.rank == 0) {
         /* a scalar or null virtual dataset maps nothing h5rd reads: fill */
+        e = fill_all(&r, false, ec);
         goto out;
     }
     e = caller_sel(&r, sel, ec);
+    /* libhdf5 fills only when the open sources provide fewer elements than selected, counting
+     * overlapping mappings twice; otherwise the unmapped part keeps what the buffer held (h5rd
+     * writes zeros there, what h5py shows). */
+    uint64_t mapped = 0;
     for (uint64_t i = 0; e == H5RD_OK && i < o->vds->n; i++) {
-        e = read_mapping(&r, &o->vds->m[i], ec);
+        e = read_mapping(&r, &o->vds->m[i], &mapped, ec);
+    }
+    if (e == H5RD_OK) {
+        e = fill_all(&r, mapped >= r.np, ec);
+    }
+    for (uint64_t i = 0; e == H5RD_OK && i < o->vds->n; i++) {
+        e = read_mapping(&r, &o->vds->m[i], NULL, ec);
     }
 out:
     if (e != H5RD_OK) {

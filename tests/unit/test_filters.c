@@ -147,6 +147,13 @@ static bool pipeline_available(const struct vec *v)
         if (!((v->mask >> i) & 1u) && !h5rd__filter_available(v->flt[i].id)) {
             return false;
         }
+#ifndef H5RD_HAVE_ZSTD
+        /* bitshuffle itself is always built; its zstd mode needs libzstd. */
+        if (v->flt[i].id == H5RD_FILTER_BITSHUFFLE && v->flt[i].n_values > 4 &&
+            v->flt[i].values[4] == 3) {
+            return false;
+        }
+#endif
     }
     return true;
 }
@@ -208,6 +215,14 @@ Test(filters, fletcher32) { cr_expect_geq(run_prefix("fletcher32_"), 3); }
 Test(filters, lzf) { cr_expect_geq(run_prefix("lzf_"), 3); }
 Test(filters, lz4) { cr_expect_geq(run_prefix("lz4_"), 3); }
 Test(filters, bitshuffle) { cr_expect_geq(run_prefix("bitshuffle_"), 12); }
+/* Chunks of bitshuffle's regression_0.4.0.h5 (bitshuffle 0.4.0 + zstd, strings of 1-10
+ * bytes, 64-element blocks, a raw tail), expected = the file's own /original data. */
+#ifdef H5RD_HAVE_ZSTD
+Test(filters, bitshuffle_zstd_regression_040)
+{
+    cr_expect_geq(run_prefix("bitshuffle_zstd_regr040_"), 5);
+}
+#endif
 Test(filters, zstd) { run_prefix("zstd_"); }
 Test(filters, bzip2) { run_prefix("bzip2_"); }
 Test(filters, blosc) { run_prefix("blosc_"); }
@@ -255,7 +270,9 @@ Test(filters, mutations_never_crash, .timeout = 600)
             /* libaec's SZ_BufftoBuffDecompress reports success on some truncated streams
              * (64-bit samples), so szip is exempt from "must fail" (not from ASan). */
             bool szip = v.pline.n == 1 && v.flt[0].id == H5RD_FILTER_SZIP;
-            if (v.raw_n > 0 && cut < v.raw_n && v.mask == 0 && !szip) {
+            /* Scaleoffset chunks with an over-wide minbits use nothing past their header. */
+            bool nodata = strncmp(v.name, "scaleoffset_minbits_", 20) == 0 && cut >= 21;
+            if (v.raw_n > 0 && cut < v.raw_n && v.mask == 0 && !szip && !nodata) {
                 cr_expect_neq(err, H5RD_OK, "%s: truncated to %zu decoded", v.name, cut);
             }
             free(tr);

@@ -162,6 +162,50 @@ Test(pipeline, filter_mask, .init = data_init)
     cr_expect_eq(h5rd__pipeline_decode(&f, &pu, 0x0, NULL, s, N, out, N, &ec),
                  H5RD_E_UNSUPPORTED);
     cr_expect_str_eq(ec.what, "filter: unknown filter id (no decoder in h5rd)");
+    /* The detail names the id and the stored name ("" here). */
+    cr_expect_str_eq(ec.detail, "filter 40000 \"\" (unknown to h5rd)");
+}
+
+/* ec->detail for unknown and unavailable filters: id, stored name (made printable, bounded),
+ * reason; an existing detail is kept. */
+Test(pipeline, unknown_filter_detail, .init = data_init)
+{
+    struct h5rd_file f;
+    file_init(&f);
+    uint8_t out[N];
+    struct h5rd_error ec;
+    struct h5rd__filter zfp[1] = {{32013, 0, (char *)"H5Z-ZFP-1.1.1 (ZFP-1.0.1)", 0, NULL}};
+    struct h5rd__pline pz = {1, zfp};
+    h5rd__err_clear(&ec);
+    cr_expect_eq(h5rd__pipeline_decode(&f, &pz, 0, NULL, g_data, N, out, N, &ec),
+                 H5RD_E_UNSUPPORTED);
+    cr_expect_str_eq(ec.detail, "filter 32013 \"H5Z-ZFP-1.1.1 (ZFP-1.0.1)\" (unknown to h5rd)");
+    /* Hostile name: control characters and quotes replaced, length bounded. */
+    char name[300];
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    name[0] = '\033';
+    name[1] = '"';
+    zfp[0].name = name;
+    h5rd__err_clear(&ec);
+    cr_expect_eq(h5rd__pipeline_decode(&f, &pz, 0, NULL, g_data, N, out, N, &ec),
+                 H5RD_E_UNSUPPORTED);
+    cr_expect(strncmp(ec.detail, "filter 32013 \"??xxx", 19) == 0, "%s", ec.detail);
+    cr_expect_lt(strlen(ec.detail), sizeof(ec.detail));
+    cr_expect(strstr(ec.detail, "\033") == NULL);
+    /* A detail already recorded is not replaced. */
+    h5rd__err_clear(&ec);
+    h5rd__err_set_detail(&ec, "first %d", 1);
+    h5rd__err_set_detail(&ec, "second %d", 2);
+    cr_expect_str_eq(ec.detail, "first 1");
+#ifndef H5RD_HAVE_BZIP2
+    struct h5rd__filter bz[1] = {{H5RD_FILTER_BZIP2, 0, (char *)"bzip2", 0, NULL}};
+    struct h5rd__pline pb = {1, bz};
+    h5rd__err_clear(&ec);
+    cr_expect_eq(h5rd__pipeline_decode(&f, &pb, 0, NULL, g_data, N, out, N, &ec),
+                 H5RD_E_UNSUPPORTED);
+    cr_expect_str_eq(ec.detail, "filter 307 \"bzip2\" (not available in this build)");
+#endif
 }
 
 Test(pipeline, empty_and_limits, .init = data_init)
@@ -306,4 +350,69 @@ Test(pipeline, caller_filters, .init = data_init)
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &pl, 0, NULL, x, N, out, N, &ec), H5RD_E_CORRUPT);
     cr_expect_str_eq(ec.what, "filter: the caller's filter failed");
+}
+
+/* Every caller of the pipeline gets the caller's filters: here the public direct-chunk API
+ * (h5rd_dataset_read_chunk), with a deflate replacement built on zlib that must give the
+ * built-in decoder's bytes, then one that fails. */
+struct zcount {
+    unsigned calls;
+    int fail;
+};
+
+static h5rd_err zlib_decode(void *user, const struct h5rd_filter *params, const void *in,
+                            size_t in_nbytes, void *out, size_t out_nbytes_avail,
+                            size_t *out_nbytes_ret)
+{
+    struct zcount *zc = user;
+    (void)params;
+    zc->calls++;
+    if (zc->fail) {
+        return H5RD_E_CORRUPT;
+    }
+    uLongf n = (uLongf)out_nbytes_avail;
+    if (uncompress(out, &n, in, (uLong)in_nbytes) != Z_OK) {
+        return H5RD_E_CORRUPT;
+    }
+    *out_nbytes_ret = n;
+    return H5RD_OK;
+}
+
+Test(pipeline, caller_filters_direct_chunk_api)
+{
+    const char *path = H5RD_SOURCE_DIR "/tests/data/read/read_latest.h5";
+    const char *dname = "/chunked_gzip_shuf_f32";
+    h5rd_file *f0 = NULL, *f1 = NULL;
+    h5rd_obj *d0 = NULL, *d1 = NULL;
+    cr_assert_eq(h5rd_file_open(path, NULL, &f0, NULL), H5RD_OK);
+    cr_assert_eq(h5rd_obj_open(f0, dname, &d0, NULL), H5RD_OK);
+    struct zcount zc = {0, 0};
+    struct h5rd_filter_plugin pl = {H5RD_FILTER_DEFLATE, "zlib", zlib_decode, &zc};
+    struct h5rd_open_opts o;
+    h5rd_open_opts_init(&o);
+    o.filters = &pl;
+    o.n_filters = 1;
+    cr_assert_eq(h5rd_file_open(path, &o, &f1, NULL), H5RD_OK);
+    cr_assert_eq(h5rd_obj_open(f1, dname, &d1, NULL), H5RD_OK);
+
+    struct h5rd_chunk_info ci;
+    cr_assert_eq(h5rd_dataset_get_chunk(d0, 0, &ci, NULL), H5RD_OK);
+    size_t cap = 1 << 20;
+    uint8_t *a = calloc(1, cap), *b = calloc(1, cap);
+    struct h5rd_error e;
+    /* The chunk's decoded size: try the built-in decoder into a big buffer first. */
+    cr_assert_eq(h5rd_dataset_read_chunk(d0, ci.offset, a, cap, &e), H5RD_OK, "%s", e.what);
+    cr_assert_eq(h5rd_dataset_read_chunk(d1, ci.offset, b, cap, &e), H5RD_OK, "%s", e.what);
+    cr_expect_eq(zc.calls, 1);
+    cr_expect(memcmp(a, b, cap) == 0);
+    zc.fail = 1;
+    cr_expect_eq(h5rd_dataset_read_chunk(d1, ci.offset, b, cap, &e), H5RD_E_CORRUPT);
+    cr_expect_eq(zc.calls, 2);
+    cr_expect_str_eq(e.what, "filter: the caller's filter failed");
+    free(a);
+    free(b);
+    h5rd_obj_close(d0);
+    h5rd_obj_close(d1);
+    h5rd_file_close(f0);
+    h5rd_file_close(f1);
 }

@@ -175,9 +175,34 @@ def scaleoffset_minbits():
             emit(f"scaleoffset_minbits_{tag}", d)
 
 
+REGRESSION = "/work/shared/corpus/kiyo-masui__bitshuffle/tests/data/regression_0.4.0.h5"
+
+
+def bitshuffle_regression():
+    """Chunks of bitshuffle's own regression file (written by bitshuffle 0.4.0 with zstd; the
+    file keeps the data under /original). The expected bytes are the original data: the h5py
+    used for the corpus oracles has a bitshuffle without zstd that reads these chunks as if
+    uncompressed, so its sha256 for /compressed_zstd/* is of garbage."""
+    if not os.path.exists(REGRESSION):
+        print("no", REGRESSION)
+        return
+    with h5py.File(REGRESSION, "r") as f:
+        for n in ["a1_a", "a6_a", "|S2_c", "|S10_b", "a3_a"]:
+            d = f["compressed_zstd/" + n]
+            fid, flags, vals, _nm = get_filters(d.id.get_create_plist())[0]
+            mask, raw = d.id.read_direct_chunk((0,))
+            exp = f["original/" + n][...].tobytes()
+            tag = n.replace("|", "")
+            write_vec(f"bitshuffle_zstd_regr040_{tag}", [(fid, flags, vals)], mask,
+                      d.dtype.itemsize, raw, exp)
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "scaleoffset_minbits":
         scaleoffset_minbits()
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "bitshuffle_regression":
+        bitshuffle_regression()
         return
     for fn in os.listdir(HERE):
         if fn.endswith(".vec"):
@@ -327,6 +352,7 @@ def main():
         d[:1500] = partial
         emit("scaleoffset_int_partialfill_i32", d)
     scaleoffset_minbits()
+    bitshuffle_regression()
     os.remove(TMP)
 
 
