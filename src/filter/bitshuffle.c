@@ -52,20 +52,35 @@ static uint64_t transpose8(uint64_t x)
     return x;
 }
 
-static uint64_t ld64le(const uint8_t *p)
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) &&                            \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
+static inline uint64_t ld64le(const uint8_t *p)
 {
     uint64_t v = 0;
+#if HOST_LE
+    memcpy(&v, p, 8); /* one unaligned load */
+#else
     for (unsigned i = 0; i < 8; i++) {
-        v |= (uint64_t)p[i] << (8 * i); /* compilers make this one load on little-endian */
+        v |= (uint64_t)p[i] << (8 * i);
     }
+#endif
     return v;
 }
 
-static void st64le(uint8_t *p, uint64_t v)
+static inline void st64le(uint8_t *p, uint64_t v)
 {
+#if HOST_LE
+    memcpy(p, &v, 8);
+#else
     for (unsigned i = 0; i < 8; i++) {
         p[i] = (uint8_t)(v >> (8 * i));
     }
+#endif
 }
 
 /* Swaps the (w)-bit fields selected by 'm' of x's upper halves with y's lower halves: one stage
@@ -80,22 +95,92 @@ static void st64le(uint8_t *p, uint64_t v)
 /* Step 1, portable: T[j] for the 64 elements of groups g .. g+7 into t[0..63]. */
 static void untrans_strip8(const uint8_t *rows, size_t row, size_t g, uint8_t *t)
 {
-    uint64_t w[8];
-    for (unsigned b = 0; b < 8; b++) {
-        w[b] = ld64le(rows + b * row + g); /* byte k: bit b of group g+k */
+    /* Byte k of wb: bit row b's byte for group g+k. */
+    uint64_t w0 = ld64le(rows + g), w1 = ld64le(rows + row + g);
+    uint64_t w2 = ld64le(rows + 2 * row + g), w3 = ld64le(rows + 3 * row + g);
+    uint64_t w4 = ld64le(rows + 4 * row + g), w5 = ld64le(rows + 5 * row + g);
+    uint64_t w6 = ld64le(rows + 6 * row + g), w7 = ld64le(rows + 7 * row + g);
+    /* 8x8 byte transpose: afterwards byte b of wk is bit row b's byte for group g+k. */
+    SWAP_STAGE(w0, w1, 8, 0x00FF00FF00FF00FFull);
+    SWAP_STAGE(w2, w3, 8, 0x00FF00FF00FF00FFull);
+    SWAP_STAGE(w4, w5, 8, 0x00FF00FF00FF00FFull);
+    SWAP_STAGE(w6, w7, 8, 0x00FF00FF00FF00FFull);
+    SWAP_STAGE(w0, w2, 16, 0x0000FFFF0000FFFFull);
+    SWAP_STAGE(w1, w3, 16, 0x0000FFFF0000FFFFull);
+    SWAP_STAGE(w4, w6, 16, 0x0000FFFF0000FFFFull);
+    SWAP_STAGE(w5, w7, 16, 0x0000FFFF0000FFFFull);
+    SWAP_STAGE(w0, w4, 32, 0x00000000FFFFFFFFull);
+    SWAP_STAGE(w1, w5, 32, 0x00000000FFFFFFFFull);
+    SWAP_STAGE(w2, w6, 32, 0x00000000FFFFFFFFull);
+    SWAP_STAGE(w3, w7, 32, 0x00000000FFFFFFFFull);
+    st64le(t, transpose8(w0));
+    st64le(t + 8, transpose8(w1));
+    st64le(t + 16, transpose8(w2));
+    st64le(t + 24, transpose8(w3));
+    st64le(t + 32, transpose8(w4));
+    st64le(t + 40, transpose8(w5));
+    st64le(t + 48, transpose8(w6));
+    st64le(t + 56, transpose8(w7));
+}
+
+/* Step 2, portable: 64 elements of 'esize' bytes from T[0..esize-1] (64 bytes each in t). */
+static void interleave8(const uint8_t *t, uint8_t *out, size_t esize)
+{
+    if (esize == 1) {
+        memcpy(out, t, 64);
+        return;
     }
-    /* 8x8 byte transpose: afterwards byte b of w[k] is bit row b's byte for group g+k. */
-    for (unsigned b = 0; b < 8; b += 2) {
-        SWAP_STAGE(w[b], w[b + 1], 8, 0x00FF00FF00FF00FFull);
+    if (esize == 4 || esize == 8) {
+        /* 8 elements at a time: word b holds byte b of elements e .. e+7; a byte-matrix
+         * transpose (4x4 within each half for 4-byte elements, 8x8 for 8-byte ones) turns the
+         * words into whole elements. */
+        for (unsigned e = 0; e < 64; e += 8) {
+            uint64_t w[8];
+            for (size_t b = 0; b < esize; b++) {
+                w[b] = ld64le(t + 64 * b + e);
+            }
+            SWAP_STAGE(w[0], w[1], 8, 0x00FF00FF00FF00FFull);
+            SWAP_STAGE(w[2], w[3], 8, 0x00FF00FF00FF00FFull);
+            SWAP_STAGE(w[0], w[2], 16, 0x0000FFFF0000FFFFull);
+            SWAP_STAGE(w[1], w[3], 16, 0x0000FFFF0000FFFFull);
+            uint8_t *d = out + e * esize;
+            if (esize == 4) { /* low halves: elements e .. e+3, high halves: e+4 .. e+7 */
+                st64le(d, (w[0] & 0xFFFFFFFFu) | w[1] << 32);
+                st64le(d + 8, (w[2] & 0xFFFFFFFFu) | w[3] << 32);
+                st64le(d + 16, (w[0] >> 32) | (w[1] & 0xFFFFFFFF00000000ull));
+                st64le(d + 24, (w[2] >> 32) | (w[3] & 0xFFFFFFFF00000000ull));
+                continue;
+            }
+            SWAP_STAGE(w[4], w[5], 8, 0x00FF00FF00FF00FFull);
+            SWAP_STAGE(w[6], w[7], 8, 0x00FF00FF00FF00FFull);
+            SWAP_STAGE(w[4], w[6], 16, 0x0000FFFF0000FFFFull);
+            SWAP_STAGE(w[5], w[7], 16, 0x0000FFFF0000FFFFull);
+            for (unsigned b = 0; b < 4; b++) {
+                SWAP_STAGE(w[b], w[b + 4], 32, 0x00000000FFFFFFFFull);
+            }
+            for (unsigned k = 0; k < 8; k++) {
+                st64le(d + 8 * k, w[k]);
+            }
+        }
+        return;
     }
-    for (unsigned b = 0; b < 8; b += (b % 4 == 1) ? 3 : 1) {
-        SWAP_STAGE(w[b], w[b + 2], 16, 0x0000FFFF0000FFFFull);
+    if (esize == 2) {
+        /* Spread the bytes of two words apart and merge: a0 b0 a1 b1 ... */
+        for (unsigned e = 0; e < 64; e += 4) {
+            uint64_t a = ld64le(t + e) & 0xFFFFFFFFu, b = ld64le(t + 64 + e) & 0xFFFFFFFFu;
+            a = (a | a << 16) & 0x0000FFFF0000FFFFull;
+            a = (a | a << 8) & 0x00FF00FF00FF00FFull;
+            b = (b | b << 16) & 0x0000FFFF0000FFFFull;
+            b = (b | b << 8) & 0x00FF00FF00FF00FFull;
+            st64le(out + 2 * e, a | b << 8);
+        }
+        return;
     }
-    for (unsigned b = 0; b < 4; b++) {
-        SWAP_STAGE(w[b], w[b + 4], 32, 0x00000000FFFFFFFFull);
-    }
-    for (unsigned k = 0; k < 8; k++) {
-        st64le(t + 8 * k, transpose8(w[k]));
+    for (size_t j = 0; j < esize; j++) {
+        const uint8_t *tj = t + 64 * j;
+        for (unsigned e = 0; e < 64; e++) {
+            out[e * esize + j] = tj[e];
+        }
     }
 }
 
@@ -232,16 +317,21 @@ void h5rd__bitunshuffle_block(const uint8_t *in, uint8_t *out, size_t nelem, siz
     default: break;
     }
 #endif
+    /* Portable strips of 8 groups, 8 bytes of the element at a time (T rows in t). */
     for (; row - g >= 8; g += 8) {
-        uint8_t t[64];
-        uint8_t *d = out + 8 * g * esize;
-        for (size_t j = 0; j < esize; j++) {
-            untrans_strip8(in + j * 8 * row, row, g, t);
-            if (esize == 1) {
-                memcpy(d, t, 64);
+        uint8_t t[8 * 64];
+        for (size_t j0 = 0; j0 < esize; j0 += 8) {
+            size_t nj = esize - j0 < 8 ? esize - j0 : 8;
+            for (size_t j = 0; j < nj; j++) {
+                untrans_strip8(in + (j0 + j) * 8 * row, row, g, t + 64 * j);
+            }
+            if (nj == esize) {
+                interleave8(t, out + 8 * g * esize, esize);
             } else {
-                for (unsigned e = 0; e < 64; e++) {
-                    d[e * esize + j] = t[e];
+                for (size_t j = 0; j < nj; j++) {
+                    for (unsigned e = 0; e < 64; e++) {
+                        out[(8 * g + e) * esize + j0 + j] = t[64 * j + e];
+                    }
                 }
             }
         }

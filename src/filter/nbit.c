@@ -109,7 +109,7 @@ static h5rd_err one_byte(struct nb *s, size_t at, unsigned k, unsigned begin_i, 
         shift = p->offset % 8;
         len = p->precision;
     }
-    unsigned v;
+    unsigned v = 0;
     H5RD_TRY(read_bits(s, len, &v));
     s->out[at + k] = (uint8_t)(v << shift);
     return H5RD_OK;
@@ -142,7 +142,7 @@ static h5rd_err one_nooptype(struct nb *s, size_t at, uint32_t size)
 {
     H5RD_TRY(fits(s, at, size));
     for (uint32_t i = 0; i < size; i++) {
-        unsigned v;
+        unsigned v = 0;
         H5RD_TRY(read_bits(s, 8, &v));
         s->out[at + i] = (uint8_t)v;
     }

@@ -380,7 +380,8 @@ static h5rd_err fill_all(struct rd *r, bool zeros, struct h5rd_error *ec)
         return H5RD_OK;
     }
     if (o->fill.nbytes != esize) {
-        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "fill value: size differs from the datatype's size");
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                            "fill value: size differs from the datatype's size");
     }
     uint8_t *tmp = h5rd__malloc(r->f, esize, ec);
     if (tmp == NULL) {

@@ -263,7 +263,7 @@ Test(vds_data, sub_block_spanning_mappings)
     ds_close(&x);
 }
 
-/* ---- types ------------------------------------------------------------------------------------ */
+/* ---- types --------------------------------------------------------------------------------- */
 
 Test(vds_data, numeric_memory_types)
 {
@@ -310,7 +310,7 @@ Test(vds_data, numeric_memory_types)
     ds_close(&x);
 }
 
-/* ---- missing sources --------------------------------------------------------------------------- */
+/* ---- missing sources ----------------------------------------------------------------------- */
 
 Test(vds_data, missing_source_fill_or_error)
 {
@@ -349,7 +349,7 @@ Test(vds_data, missing_source_fill_or_error)
     ds_close(&x);
 }
 
-/* ---- threads ----------------------------------------------------------------------------------- */
+/* ---- threads ------------------------------------------------------------------------------- */
 
 struct thr {
     const h5rd_obj *d;
@@ -403,7 +403,7 @@ Test(vds_data, eight_threads_one_handle)
     }
 }
 
-/* ---- external links ---------------------------------------------------------------------------- */
+/* ---- external links ------------------------------------------------------------------------ */
 
 static void sha_of(const char *file, const char *path, char hex[65])
 {

@@ -102,7 +102,8 @@ static int run_case(const char *file, const char *path, const struct h5rd_memtyp
     h5rd_file *f = NULL;
     h5rd_obj *d = NULL;
     struct h5rd_error e;
-    if (h5rd_file_open(file, NULL, &f, &e) != H5RD_OK || h5rd_obj_open(f, path, &d, &e) != H5RD_OK) {
+    if (h5rd_file_open(file, NULL, &f, &e) != H5RD_OK ||
+        h5rd_obj_open(f, path, &d, &e) != H5RD_OK) {
         fprintf(stderr, "FAIL: open %s %s: %s\n", file, path, e.what ? e.what : "");
         h5rd_file_close(f);
         return 1;

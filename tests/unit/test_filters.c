@@ -463,15 +463,22 @@ Test(filters, bitshuffle_absurd)
     cr_expect_eq(decode1(&f, 32008, lz4p, 5, in, 11, out, sizeof(out), &ec), H5RD_E_CORRUPT);
 }
 
-/* The bit transposition against a direct bit-by-bit definition. */
+/* The bit transposition against a direct bit-by-bit definition, at block sizes that exercise
+ * every code path: strips of 16 groups (SSE2, element sizes 1/2/4/8), strips of 8 groups
+ * (portable), single groups, and mixes of them; buffers at odd addresses. */
 Test(filters, bitunshuffle_reference)
 {
-    const size_t esizes[] = {1, 2, 3, 4, 8, 12};
-    for (size_t e = 0; e < sizeof(esizes) / sizeof(esizes[0]); e++) {
-        size_t es = esizes[e], n = 64;
-        uint8_t *orig = malloc(n * es), *shuf = calloc(1, n * es), *back = malloc(n * es);
+    const size_t esizes[] = {1, 2, 3, 4, 5, 8, 12, 16};
+    const size_t counts[] = {8, 16, 56, 64, 72, 120, 128, 136, 184, 192, 256, 1032, 8192};
+    const size_t ncounts = sizeof(counts) / sizeof(counts[0]);
+    for (size_t e = 0; e < sizeof(esizes) / sizeof(esizes[0]) * ncounts; e++) {
+        size_t es = esizes[e / ncounts], n = counts[e % ncounts];
+        uint8_t *orig = malloc(n * es), *shuf = calloc(1, n * es + 1);
+        uint8_t *back = malloc(n * es + 1);
+        uint32_t seed = (uint32_t)(n * 31 + es);
         for (size_t i = 0; i < n * es; i++) {
-            orig[i] = (uint8_t)(i * 131 + 7 + i / 5);
+            seed = seed * 1103515245u + 12345u;
+            orig[i] = (uint8_t)(seed >> 16);
         }
         /* bit b of byte j of element i -> bit i%8 of byte (j*8+b)*(n/8) + i/8 */
         for (size_t i = 0; i < n; i++) {
@@ -484,7 +491,12 @@ Test(filters, bitunshuffle_reference)
             }
         }
         h5rd__bitunshuffle_block(shuf, back, n, es);
-        cr_expect(memcmp(orig, back, n * es) == 0, "element size %zu", es);
+        cr_expect(memcmp(orig, back, n * es) == 0, "element size %zu, %zu elements", es, n);
+        /* Unaligned input and output. */
+        memmove(shuf + 1, shuf, n * es);
+        memset(back, 0, n * es + 1);
+        h5rd__bitunshuffle_block(shuf + 1, back + 1, n, es);
+        cr_expect(memcmp(orig, back + 1, n * es) == 0, "unaligned: element size %zu, %zu", es, n);
         free(orig);
         free(shuf);
         free(back);
