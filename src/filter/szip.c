@@ -25,6 +25,17 @@ h5rd_err h5rd__filter_szip_decode(const struct h5rd_file *f, const struct h5rd__
             return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: parameter out of range");
         }
     }
+    /* libaec divides by these without checking them (a fuzzer found pixels per block 0 ->
+     * SIGFPE: fixtures/hostile/fuzz/filter_szip/). The ranges are SZIP's own (H5Zszip.c,
+     * szlib.h): an even block of 2..32 pixels, 1..32 or 64 bits per pixel, and a scanline of
+     * at least one block and at most SZ_MAX_PIXELS_PER_SCANLINE pixels. */
+    uint32_t ppb = flt->values[1];
+    uint32_t bpp = flt->values[2];
+    uint32_t pps = flt->values[3];
+    if (ppb < 2 || ppb > 32 || ppb % 2 != 0 || bpp == 0 || (bpp > 32 && bpp != 64) ||
+        pps < ppb || pps > 4096) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: parameters out of range");
+    }
     if (in_n < 4) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: chunk shorter than its header");
     }
