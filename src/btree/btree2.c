@@ -61,25 +61,7 @@ static uint8_t enc_nbytes(uint64_t n)
 static h5rd_err check_sum(const struct h5rd_file *f, const uint8_t *p, size_t n, uint64_t addr,
                           const char *what, struct h5rd_error *ec)
 {
-    if ((f->flags & H5RD_OPEN_SKIP_CHECKSUMS) != 0 || n < 4) {
-        return H5RD_OK;
-    }
-    uint32_t stored = (uint32_t)p[n - 4] | ((uint32_t)p[n - 3] << 8) | ((uint32_t)p[n - 2] << 16) |
-                      ((uint32_t)p[n - 1] << 24);
-    uint32_t computed = h5rd__lookup3(p, n - 4, 0);
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    (void)stored;
-    (void)computed;
-    (void)addr;
-    (void)what;
-    (void)ec;
-    return H5RD_OK;
-#else
-    if (stored != computed) {
-        return H5RD_FAIL(ec, H5RD_E_CHECKSUM, addr, what);
-    }
-    return H5RD_OK;
-#endif
+    return h5rd__checksum_verify_block(f, p, n, addr, what, ec);
 }
 
 h5rd_err h5rd__bt2_info(const struct h5rd_file *f, uint64_t hdr_addr,

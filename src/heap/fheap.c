@@ -102,25 +102,6 @@ static unsigned limit_enc_size(uint64_t n)
     return log2_floor(n) / 8 + 1;
 }
 
-static h5rd_err check_sum(const struct h5rd_file *f, uint32_t stored, uint32_t computed,
-                          uint64_t addr, const char *what, struct h5rd_error *ec)
-{
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-    (void)f;
-    (void)stored;
-    (void)computed;
-    (void)addr;
-    (void)what;
-    (void)ec;
-    return H5RD_OK;
-#else
-    if (stored != computed && (f->flags & H5RD_OPEN_SKIP_CHECKSUMS) == 0) {
-        return H5RD_FAIL(ec, H5RD_E_CHECKSUM, addr, what);
-    }
-    return H5RD_OK;
-#endif
-}
-
 static uint32_t le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
@@ -130,10 +111,7 @@ static uint32_t le32(const uint8_t *p)
 static h5rd_err check_trailing_sum(const struct h5rd_file *f, const uint8_t *p, size_t n,
                                    uint64_t addr, const char *what, struct h5rd_error *ec)
 {
-    if ((f->flags & H5RD_OPEN_SKIP_CHECKSUMS) != 0 || n < 4) {
-        return H5RD_OK;
-    }
-    return check_sum(f, le32(p + n - 4), h5rd__lookup3(p, n - 4, 0), addr, what, ec);
+    return h5rd__checksum_verify_block(f, p, n, addr, what, ec);
 }
 
 /* ---- I/O filter pipeline (Spec v3.0 IV.A.2.l "Data Storage - Filter Pipeline Message") ---- */
@@ -568,7 +546,7 @@ static h5rd_err dblock_object(const struct h5rd_file *f, const struct h5rd__fhea
         } else {
             h5rd__free(f, tmp);
         }
-        if ((e = check_sum(f, stored, computed, addr,
+        if ((e = h5rd__checksum_check(f, stored, computed, addr,
                            "fractal heap: direct block checksum mismatch", ec)) != H5RD_OK) {
             goto out;
         }
