@@ -115,6 +115,16 @@ h5rd_err h5rd__checksum_check(const struct h5rd_file *f, uint32_t stored, uint32
 h5rd_err h5rd__checksum_verify_block(const struct h5rd_file *f, const uint8_t *p, size_t nbytes,
                                      uint64_t addr, const char *what, struct h5rd_error *ec);
 
+/* Compares two byte strings as libhdf5 orders names (memcmp order, a proper prefix first). */
+static inline int h5rd__name_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int r = __builtin_memcmp(a, b, an < bn ? an : bn);
+    if (r != 0) {
+        return r;
+    }
+    return an < bn ? -1 : (an > bn ? 1 : 0);
+}
+
 /* Default limits (docs/limits.md). */
 void h5rd__limits_default(struct h5rd_limits *l);
 

@@ -90,15 +90,6 @@ static h5rd_err decode_push(const struct h5rd_file *f, struct attrvec *vec,
 }
 
 /* ---- ordering ---- */
-static int cmp_names(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t n = an < bn ? an : bn;
-    int r = memcmp(a, b, n);
-    if (r != 0) {
-        return r;
-    }
-    return an < bn ? -1 : (an > bn ? 1 : 0);
-}
 
 /* One attribute's sort keys; 'idx' (load order) breaks creation-order ties. Ties are common:
  * libhdf5 writes creation index 0 in the message prefix of every compact attribute, and sorts
@@ -113,7 +104,7 @@ struct sortent {
 static int cmp_ent_name(const void *pa, const void *pb)
 {
     const struct sortent *a = pa, *b = pb;
-    return cmp_names(a->name, a->name_nbytes, b->name, b->name_nbytes);
+    return h5rd__name_cmp(a->name, a->name_nbytes, b->name, b->name_nbytes);
 }
 
 static int cmp_ent_corder(const void *pa, const void *pb)

@@ -61,15 +61,6 @@ fail:
 }
 
 /* ---- ordering ---- */
-static int cmp_names(const char *a, size_t an, const char *b, size_t bn)
-{
-    size_t n = an < bn ? an : bn;
-    int r = memcmp(a, b, n);
-    if (r != 0) {
-        return r;
-    }
-    return an < bn ? -1 : (an > bn ? 1 : 0);
-}
 
 /* One link's sort keys; 'idx' is its position in load order, the tie-breaker that makes the
  * creation-order sort stable (libhdf5 sorts with the C library's qsort, which is a merge sort in
@@ -84,7 +75,7 @@ struct sortent {
 static int cmp_ent_name(const void *pa, const void *pb)
 {
     const struct sortent *a = pa, *b = pb;
-    return cmp_names(a->name, a->name_nbytes, b->name, b->name_nbytes);
+    return h5rd__name_cmp(a->name, a->name_nbytes, b->name, b->name_nbytes);
 }
 
 static int cmp_ent_corder(const void *pa, const void *pb)
@@ -306,7 +297,7 @@ const struct h5rd__link *h5rd__links_find(const struct h5rd__links *links, const
     if (links->by_corder) {
         for (uint64_t i = 0; i < links->n; i++) {
             const struct h5rd__link *l = &links->v[i];
-            if (cmp_names(l->name, l->name_nbytes, name, name_nbytes) == 0) {
+            if (h5rd__name_cmp(l->name, l->name_nbytes, name, name_nbytes) == 0) {
                 return l;
             }
         }
@@ -316,7 +307,7 @@ const struct h5rd__link *h5rd__links_find(const struct h5rd__links *links, const
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         const struct h5rd__link *l = &links->v[mid];
-        int r = cmp_names(l->name, l->name_nbytes, name, name_nbytes);
+        int r = h5rd__name_cmp(l->name, l->name_nbytes, name, name_nbytes);
         if (r == 0) {
             return l;
         }
