@@ -7,6 +7,12 @@
  * narrow integers and x87 padding normalised as libhdf5 converts them, compound members at
  * their file offsets, fixed strings and opaque data as stored) on a little-endian host; on a
  * big-endian host each number is byte-swapped here before it is written.
+ * Where h5py's reading differs from the stored bytes the library already follows h5py (padding
+ * of compounds h5py reads through a conversion zeroed; floats no numpy float of their size holds
+ * widened: bfloat16 -> f4, x87 in 12 bytes -> 16-byte long double). One rule is the CLI's own:
+ * a fixed string in a scalar dataspace is written without its trailing NULs (h5py returns it
+ * as a Python bytes object, which drops them; an empty one is one NUL byte, as numpy stores
+ * b""), while the library returns the whole element.
  * Variable-length and reference elements have no byte form: those types need --json (else
  * exit 2).
  *
@@ -37,6 +43,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,6 +83,8 @@ struct cat {
     struct dimsel sel[H5RD_MAX_RANK];
     int json;
     int flat;          /* JSON: one flat list of structs (see json.h) */
+    int wide;          /* a float h5py widens: esize-byte host floats (f4, f8, x87 in 16) */
+    int scalar_str;    /* a fixed string in a scalar dataspace (binary output strips NULs) */
     uint32_t nthreads;
     /* JSON streaming state */
     uint32_t kept_rank;              /* dims in the JSON shape */
@@ -146,6 +155,15 @@ static int leaf_is_struct(const h5rd_type *type)
         }
     }
     return 0;
+}
+
+static void reverse_bytes(unsigned char *p, uint64_t n)
+{
+    for (uint64_t i = 0; i < n / 2; i++) {
+        unsigned char t = p[i];
+        p[i] = p[n - 1 - i];
+        p[n - 1 - i] = t;
+    }
 }
 
 /* Big-endian hosts only: native-order numbers of one element of 'type' at p made
@@ -424,6 +442,56 @@ static int flush_out(struct cat *c)
     return 0;
 }
 
+/* One float h5py widened (h5rd_dataset_get_elem_nbytes larger than the type): 4 or 8 bytes are
+ * host floats, 16 an x87 80-bit extended value (little-endian bytes on x86 hosts, the only ones
+ * whose long double numpy has in 16 bytes), decoded without relying on the C long double and
+ * rounded to double as Python's float() does. */
+static double wide_value(const unsigned char *p, uint64_t esize)
+{
+    if (esize == 4) {
+        float f;
+        memcpy(&f, p, 4);
+        return f;
+    }
+    if (esize == 8) {
+        double d;
+        memcpy(&d, p, 8);
+        return d;
+    }
+    uint64_t mant = 0;
+    for (int i = 7; i >= 0; i--) {
+        mant = (mant << 8) | p[i];
+    }
+    unsigned se = (unsigned)p[8] | ((unsigned)p[9] << 8);
+    int neg = (se >> 15) & 1;
+    int e = (int)(se & 0x7fff);
+    double v;
+    if (e == 0x7fff) {
+        v = (mant << 1) == 0 ? INFINITY : NAN;
+    } else {
+        v = ldexp((double)mant, (e == 0 ? 1 : e) - 16383 - 63);
+    }
+    return neg ? -v : v;
+}
+
+/* Nested JSON lists of widened floats for 'us' (from dimension 'd'); *at counts elements. */
+static void json_wide(struct jbuf *b, const unsigned char *buf, uint64_t esize,
+                      const struct h5rd_space *us, uint32_t d, uint64_t *at)
+{
+    if (d >= us->rank) {
+        json_double(b, wide_value(buf + (*at)++ * esize, esize));
+        return;
+    }
+    jb_putc(b, '[');
+    for (uint64_t i = 0; i < us->dims[d]; i++) {
+        if (i > 0) {
+            jb_puts(b, ", ");
+        }
+        json_wide(b, buf, esize, us, d + 1, at);
+    }
+    jb_putc(b, ']');
+}
+
 /* JSON of 'nunits' consecutive sub-arrays of shape kept[depth..] (unit_elems elements each)
  * that continue the document: brackets and separators come from each unit's position in
  * the kept shape (see the top comment). */
@@ -461,8 +529,14 @@ static h5rd_err json_units(struct cat *c, const unsigned char *buf, uint64_t nun
         for (uint32_t k = 0; k < open; k++) {
             jb_putc(&c->out, '[');
         }
-        h5rd_err rc = json_data(&c->out, c->file_of_dset, c->type, &us, buf + u * unit_nbytes,
-                                (size_t)unit_nbytes, err);
+        h5rd_err rc = H5RD_OK;
+        if (c->wide) {
+            uint64_t at = 0;
+            json_wide(&c->out, buf + u * unit_nbytes, c->esize, &us, 0, &at);
+        } else {
+            rc = json_data(&c->out, c->file_of_dset, c->type, &us, buf + u * unit_nbytes,
+                           (size_t)unit_nbytes, err);
+        }
         if (rc != H5RD_OK) {
             return rc;
         }
@@ -519,10 +593,22 @@ static int emit_slab(struct cat *c, unsigned char *buf, uint64_t nelem, uint64_t
     if (!c->json) {
         if (!host_is_le()) {
             for (uint64_t i = 0; i < nelem; i++) {
-                swap_to_le(c->type, buf + i * c->esize, 0);
+                if (c->wide) {
+                    reverse_bytes(buf + i * c->esize, c->esize);
+                } else {
+                    swap_to_le(c->type, buf + i * c->esize, 0);
+                }
             }
         }
         size_t n = (size_t)(nelem * c->esize);
+        if (c->scalar_str && n > 0) {
+            /* h5py returns a scalar fixed string as a Python bytes object, which drops the
+             * trailing NULs; numpy then gives b"" one NUL byte (dtype S1): the bytes the corpus
+             * oracle hashes. Arrays of strings keep every element's full size. */
+            while (n > 1 && buf[n - 1] == 0) {
+                n--;
+            }
+        }
         if (n && fwrite(buf, 1, n, stdout) != n) {
             return -1; /* main reports the write error */
         }
@@ -827,6 +913,13 @@ int cmd_cat(int argc, char **argv)
         goto out;
     }
     c.file_of_dset = h5rd_obj_get_file(c.dset);
+    struct h5rd_type_info cti;
+    if (h5rd_type_get_info(c.type, &cti, NULL) == H5RD_OK) {
+        /* The library reads a float h5py widens at the widened size (its memtype NULL). */
+        c.wide = cti.cls == H5RD_CLASS_FLOAT && c.esize != cti.size &&
+                 (c.esize == 4 || c.esize == 8 || c.esize == 16);
+        c.scalar_str = cti.cls == H5RD_CLASS_STRING && c.space.kind == H5RD_SPACE_SCALAR;
+    }
     c.out.normalized = 1; /* the values come from h5rd_dataset_read, memtype NULL */
     c.rank = c.space.kind == H5RD_SPACE_SIMPLE ? c.space.rank : 0;
     if (!c.json && type_needs_json(c.type, 0)) {

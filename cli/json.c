@@ -273,6 +273,53 @@ void repr_double(double v, int add_dot0, char *buf, size_t cap)
     repr_float(v, add_dot0, 0, buf, cap);
 }
 
+/* 'sci' is "[-]d.ddde[+-]xx" that does not round-trip to 'v': replaces it with the string one
+ * unit higher or lower in the last digit when that one does (keeping the digit count), and
+ * returns 1; else leaves it and returns 0. */
+static int try_neighbours(char *sci, double v, int single)
+{
+    char *e = strchr(sci, 'e');
+    if (e == NULL) {
+        return 0;
+    }
+    for (int dir = -1; dir <= 1; dir += 2) {
+        char cand[48];
+        snprintf(cand, sizeof cand, "%s", sci);
+        char *last = cand + (e - sci) - 1;
+        char *p = last;
+        /* add dir to the digit string, propagating carries; give up if the length changes */
+        int ok = 0;
+        while (p >= cand && *p != '-') {
+            if (*p == '.') {
+                p--;
+                continue;
+            }
+            if (dir > 0 && *p < '9') {
+                (*p)++;
+                ok = 1;
+                break;
+            }
+            if (dir < 0 && *p > '0') {
+                (*p)--;
+                ok = 1;
+                break;
+            }
+            *p = dir > 0 ? '0' : '9';
+            p--;
+        }
+        const char *first = cand[0] == '-' ? cand + 1 : cand;
+        if (!ok || *first == '0') {
+            continue;
+        }
+        double back = strtod(cand, NULL);
+        if (single ? (float)back == (float)v : back == v) {
+            memcpy(sci, cand, strlen(cand) + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void repr_float(double v, int add_dot0, int single, char *buf, size_t cap)
 {
     if (isnan(v)) {
@@ -283,12 +330,17 @@ void repr_float(double v, int add_dot0, int single, char *buf, size_t cap)
         snprintf(buf, cap, v < 0 ? "-inf" : "inf");
         return;
     }
-    /* Shortest precision that round-trips (Python's repr uses the shortest digit string). */
+    /* Shortest digit string that round-trips, as Python's repr. At a given length the
+     * correctly rounded string may not round-trip while a neighbour one unit away in the last
+     * digit does (2^182 is 6.129982163463556e+54, not %.16g's ...555): try those too. */
     char sci[48];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(sci, sizeof sci, "%.*e", prec - 1, v);
         double back = strtod(sci, NULL);
         if (single ? (float)back == (float)v : back == v) {
+            break;
+        }
+        if (prec >= 2 && prec < 17 && try_neighbours(sci, v, single)) {
             break;
         }
     }

@@ -420,7 +420,12 @@ H5RD_API h5rd_err h5rd_dataset_get_fill(const h5rd_obj *dset, struct h5rd_fill *
  * zeroed); compound members at their file offsets; fixed strings as libhdf5 converts them to
  * null-padded strings (a null-terminated string is cut at its first NUL, a space-padded one has
  * its trailing spaces made NULs); opaque data as stored; variable-length and reference elements
- * in their stored form. See docs/format-notes.md for the details checked against h5py. */
+ * in their stored form. Two more of h5py's choices are followed: a float type that no numpy
+ * type of its size holds is widened to the smallest one that does (bfloat16 -> 4 bytes, an x87
+ * long double stored in 12 bytes -> 16), and a compound that libhdf5 must convert on the way
+ * (a bitfield or narrow-precision member, a string that is not null-padded, ...) has its padding
+ * bytes zeroed. h5rd_dataset_get_elem_nbytes(dset, NULL) gives the resulting element size.
+ * See docs/format-notes.md for the details checked against h5py. */
 typedef enum h5rd_memtype_class {
     H5RD_MEMTYPE_FILE = 0,
     H5RD_MEMTYPE_INT = 1,   /* signed or unsigned integer of 1, 2, 4 or 8 bytes */

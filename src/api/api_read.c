@@ -8,6 +8,7 @@
  * get_chunk_info reports them.
  */
 #include "api/api.h"
+#include "dtype/convert.h"
 #include "read/read.h"
 #include "io/source.h"
 #include "read/read_int.h"
@@ -145,7 +146,14 @@ h5rd_err h5rd_dataset_get_elem_nbytes(const h5rd_obj *dset, const struct h5rd_me
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
     }
     H5RD_TRY(check_memtype(mt, ec));
-    *nbytes_ret = (mt == NULL || mt->cls == H5RD_MEMTYPE_FILE) ? dset->type->info.size : mt->size;
+    if (mt != NULL && mt->cls != H5RD_MEMTYPE_FILE) {
+        *nbytes_ret = mt->size;
+    } else if (dset->layout.pub.cls == H5RD_LAYOUT_VIRTUAL) {
+        *nbytes_ret = dset->type->info.size; /* VDS reads keep the file type's size */
+    } else {
+        /* h5py's element: a float no numpy float of its size holds is widened (convert.h). */
+        *nbytes_ret = h5rd__conv_file_elem_size(dset->type);
+    }
     return H5RD_OK;
 }
 

@@ -39,7 +39,14 @@ static h5rd_err bt1_cb(const struct h5rd_file *f, const uint8_t *key, size_t key
     for (unsigned i = cx->rank; i < H5RD_MAX_RANK; i++) {
         rec.offset[i] = 0;
     }
+    uint64_t elem_off = h5rd__cur_u64(&c);
     H5RD_TRY(h5rd__cur_finish(&c));
+    if (elem_off != 0) {
+        /* libhdf5 compares all rank + 1 offsets when it looks a chunk up (H5D__btree_cmp3),
+         * so it never finds such a chunk and reads fill values where the data is. */
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                            "v1 B-tree chunk key: element-size offset is not zero");
+    }
     rec.addr = child_addr;
     return w->cb(&rec, w->ud, ec);
 }

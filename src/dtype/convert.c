@@ -910,6 +910,9 @@ bool h5rd__conv_normalize_is_noop(const struct h5rd_type *t)
     case H5RD_CLASS_ARRAY:
         return t->base == NULL || h5rd__conv_normalize_is_noop(t->base);
     case H5RD_CLASS_COMPOUND:
+        if (t->npads > 0) {
+            return false; /* padding zeroed */
+        }
         for (uint32_t m = 0; m < t->info.nmembers; m++) {
             if (!h5rd__conv_normalize_is_noop(t->members[m].type)) {
                 return false;
@@ -1098,6 +1101,14 @@ static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nele
         }
         break;
     case H5RD_CLASS_COMPOUND:
+        /* libhdf5 converts such a compound member by member into h5py's zeroed buffer
+         * (H5T__conv_struct): bytes outside every member come out zero, not as stored. */
+        for (uint32_t k = 0; k < t->npads; k++) {
+            const struct h5rd__pad_range *pr = &t->pads[k];
+            for (uint64_t i = 0; i < nelem; i++) {
+                memset(buf + i * size + pr->off, 0, (size_t)pr->len);
+            }
+        }
         for (uint32_t m = 0; m < t->info.nmembers; m++) {
             const struct h5rd__type_member *mb = &t->members[m];
             if (h5rd__conv_normalize_is_noop(mb->type)) {
@@ -1121,6 +1132,78 @@ static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nele
 void h5rd__conv_normalize(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
 {
     normalize_rec(t, buf, nelem, 0);
+}
+
+/* ---- the float types h5py widens ------------------------------------------------------------- */
+
+bool h5rd__conv_float_is_numpy(const struct h5rd_type *t)
+{
+    return t != NULL && t->info.cls == H5RD_CLASS_FLOAT &&
+           (t->info.order == H5RD_ORDER_LE || t->info.order == H5RD_ORDER_BE) &&
+           float_std(t) != NULL;
+}
+
+/* h5py 3.7 (h5t.pyx, TypeFloatID.py_dtype) reads a float as the first numpy float of
+ * float16/32/64/longdouble (x87 here) at least as large as it whose mantissa and exponent range
+ * hold it; 0 when none does (h5py cannot read it). cli/dtype_str.c prints the same choice. */
+static uint64_t numpy_float_size(const struct h5rd_type_info *ti)
+{
+    static const struct {
+        uint64_t size;
+        uint32_t nmant;
+        int64_t maxexp, minexp;
+    } ftypes[] = {{2, 10, 16, -14}, {4, 23, 128, -126}, {8, 52, 1024, -1022},
+                  {16, 64, 16384, -16382}};
+    if (ti->exp_nbits >= 62 || ti->exp_bias > ((uint64_t)1 << 62)) {
+        return 0;
+    }
+    int64_t top = ((int64_t)1 << ti->exp_nbits) - (int64_t)ti->exp_bias - 1;
+    int64_t bottom = 1 - (int64_t)ti->exp_bias;
+    for (size_t i = 0; i < sizeof ftypes / sizeof ftypes[0]; i++) {
+        if (ftypes[i].size >= ti->size && ti->mant_nbits <= ftypes[i].nmant &&
+            top <= ftypes[i].maxexp && bottom >= ftypes[i].minexp) {
+            return ftypes[i].size;
+        }
+    }
+    return 0;
+}
+
+/* The IEEE/x87 layout h5py widens a float type to, or NULL when it reads it at its own size. */
+static const struct fl *widen_target(const struct h5rd_type *t)
+{
+    if (t == NULL || t->info.cls != H5RD_CLASS_FLOAT || !float_soft_ok(t)) {
+        return NULL;
+    }
+    uint64_t n = numpy_float_size(&t->info);
+    return n > t->info.size ? ieee_of_size(n) : NULL;
+}
+
+uint64_t h5rd__conv_file_elem_size(const struct h5rd_type *t)
+{
+    const struct fl *w = widen_target(t);
+    return w != NULL ? w->size : (t != NULL ? t->info.size : 0);
+}
+
+void h5rd__conv_widen(const struct h5rd_type *t, const uint8_t *in, uint8_t *out, uint64_t nelem)
+{
+    const struct fl *df = widen_target(t);
+    if (df == NULL) {
+        return;
+    }
+    /* libhdf5 has no hard path from a non-native float: H5T__conv_f_f (soft) to the native
+     * type, which also zeroes an x87 destination's padding bytes. */
+    size_t ss = (size_t)t->info.size, ds = df->size;
+    struct fl sf;
+    fl_from_info(&t->info, &sf);
+    uint8_t s[MAXB + SLACK], d[MAXB + SLACK];
+    bool sticky = false;
+    for (uint64_t i = 0; i < nelem; i++) {
+        memset(s, 0, sizeof s);
+        memset(d, 0, sizeof d);
+        load_le(s, in + i * ss, ss, t->info.order);
+        ff_soft(s, &sf, d, df, &sticky);
+        store_order(out + i * ds, d, ds, HOST_ORDER);
+    }
 }
 
 /* ---- numeric conversion ---------------------------------------------------------------------- */

@@ -18,6 +18,7 @@
  * Checks follow the ones libhdf5 (H5Odtype.c) applies when it decodes the message.
  */
 #include "dtype/dtype.h"
+#include "dtype/convert.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,8 @@ enum {
 };
 
 #define DTYPE_VERSION_MAX 5
+/* String padding types (Spec v3.0 IV.A.2.d "String"): 0 null terminate, 1 null pad, 2 space pad */
+#define STR_NULLPAD 1
 #define V1_COMPOUND_MAX_DIMS 4
 /* Reference encoding version of the revised (HDF5 1.12) reference types (H5R_ENCODE_VERSION). */
 #define REF_ENCODE_VERSION 1
@@ -89,6 +92,7 @@ void h5rd__dtype_free(const struct h5rd_file *f, struct h5rd_type *t)
         h5rd__free(f, t->members);
     }
     h5rd__free(f, t->enum_values);
+    h5rd__free(f, t->pads);
     h5rd__dtype_free(f, t->base);
     h5rd__free(f, t->tag);
     h5rd__free(f, t);
@@ -293,9 +297,10 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Rejects overlapping members and duplicate names (libhdf5 refuses both). Sorting keeps this
- * O(n log n) for the largest member counts a message can hold. */
-static h5rd_err check_members(const struct dec *d, const struct h5rd_type *t, uint64_t at)
+/* Rejects overlapping members and duplicate names (libhdf5 refuses both), and records the padding
+ * ranges of a compound h5py reads through a conversion. Sorting keeps this O(n log n) for the
+ * largest member counts a message can hold. */
+static h5rd_err check_members(const struct dec *d, struct h5rd_type *t, uint64_t at)
 {
     uint32_t n = t->info.nmembers;
     h5rd_err rc = H5RD_OK;
@@ -312,12 +317,34 @@ static h5rd_err check_members(const struct dec *d, const struct h5rd_type *t, ui
     }
     qsort(sp, n, sizeof *sp, cmp_span);
     uint64_t max_hi = 0;
+    uint32_t ngaps = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0 && sp[i].lo < max_hi) {
             rc = H5RD_CORRUPT(d->ec, at, "datatype: compound members overlap");
             goto out;
         }
+        ngaps += sp[i].lo > max_hi;
         max_hi = sp[i].hi > max_hi ? sp[i].hi : max_hi;
+    }
+    ngaps += t->info.size > max_hi;
+    if (t->h5py_conv && ngaps > 0) {
+        /* The padding h5py sees zeroed (see dtype.h): at most one gap per member, plus the
+         * tail. Zero-size members (a zero-size type cannot be decoded) do not occur. */
+        t->pads = h5rd__calloc(d->f, ngaps, sizeof *t->pads, d->ec);
+        if (t->pads == NULL) {
+            rc = d->ec->code;
+            goto out;
+        }
+        uint64_t end = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (sp[i].lo > end) {
+                t->pads[t->npads++] = (struct h5rd__pad_range){end, sp[i].lo - end};
+            }
+            end = sp[i].hi > end ? sp[i].hi : end;
+        }
+        if (t->info.size > end) {
+            t->pads[t->npads++] = (struct h5rd__pad_range){end, t->info.size - end};
+        }
     }
     qsort(names, n, sizeof *names, cmp_str);
     for (uint32_t i = 1; i < n; i++) {
@@ -365,6 +392,7 @@ static h5rd_err make_v1_array(const struct dec *d, struct h5rd_type *base, unsig
     a->base = base;
     a->native_noop = base->native_noop;
     a->has_indirect = base->has_indirect;
+    a->h5py_conv = base->h5py_conv;
     *out = a;
     return H5RD_OK;
 }
@@ -388,7 +416,7 @@ static h5rd_err decode_compound(const struct dec *d, struct h5rd_cur *c, struct 
         return d->ec->code;
     }
     unsigned off_width = enc_size(t->info.size);
-    bool noop = true, indirect = false;
+    bool noop = true, indirect = false, conv = false;
     for (uint32_t i = 0; i < n; i++) {
         struct h5rd__type_member *m = &t->members[i];
         uint64_t mat = h5rd__cur_addr_here(c);
@@ -430,9 +458,11 @@ static h5rd_err decode_compound(const struct dec *d, struct h5rd_cur *c, struct 
         }
         noop = noop && m->type->native_noop;
         indirect = indirect || m->type->has_indirect;
+        conv = conv || m->type->h5py_conv;
     }
     t->native_noop = noop;
     t->has_indirect = indirect;
+    t->h5py_conv = conv;
     return check_members(d, t, at);
 }
 
@@ -489,6 +519,7 @@ static h5rd_err decode_enum(const struct dec *d, struct h5rd_cur *c, struct h5rd
     t->info.hi_pad = bi->hi_pad;
     t->native_noop = t->base->native_noop;
     t->has_indirect = t->base->has_indirect;
+    t->h5py_conv = t->base->h5py_conv; /* h5py's enum type has the same members over its base */
     return H5RD_OK;
 }
 
@@ -510,6 +541,7 @@ static h5rd_err decode_vlen(const struct dec *d, struct h5rd_cur *c, struct h5rd
     H5RD_TRY(decode_type(d, c, depth + 1, &t->base));
     t->native_noop = true; /* the stored element is a heap reference: left as stored */
     t->has_indirect = true;
+    t->h5py_conv = true; /* h5py reads it as Python objects */
     return H5RD_OK;
 }
 
@@ -549,10 +581,28 @@ static h5rd_err decode_array(const struct dec *d, struct h5rd_cur *c, struct h5r
     }
     t->native_noop = t->base->native_noop;
     t->has_indirect = t->base->has_indirect;
+    t->h5py_conv = t->base->h5py_conv;
     return H5RD_OK;
 }
 
 /* ---- the message --------------------------------------------------------------------------- */
+
+/* Does h5py's memory type for an integer or bitfield differ from it (H5T_cmp != 0)? h5py reads
+ * a bitfield as an unsigned integer (another class), and builds integers of 1, 2, 4 or 8 bytes
+ * with full precision, no offset, zero padding and the file's byte order - except 1-byte ones,
+ * which numpy gives no byte order and h5py creates little-endian (native). */
+static bool int_h5py_conv(const struct h5rd_type *t)
+{
+    const struct h5rd_type_info *in = &t->info;
+    uint64_t s = in->size;
+    if (in->cls == H5RD_CLASS_BITFIELD || !(s == 1 || s == 2 || s == 4 || s == 8)) {
+        return true;
+    }
+    if (in->bit_offset != 0 || in->precision != 8 * s || in->lo_pad != 0 || in->hi_pad != 0) {
+        return true;
+    }
+    return s == 1 && in->order == H5RD_ORDER_BE;
+}
 
 static h5rd_err decode_body(const struct dec *d, struct h5rd_cur *c, struct h5rd_type *t,
                             unsigned cls, uint32_t depth, uint64_t at)
@@ -563,11 +613,13 @@ static h5rd_err decode_body(const struct dec *d, struct h5rd_cur *c, struct h5rd
         t->info.cls = cls == CLS_INTEGER ? H5RD_CLASS_INTEGER : H5RD_CLASS_BITFIELD;
         H5RD_TRY(decode_fixed(d, c, t, at));
         t->native_noop = t->info.size == 1 || t->info.order == HOST_ORDER;
+        t->h5py_conv = int_h5py_conv(t);
         return H5RD_OK;
     case CLS_FLOAT:
         t->info.cls = H5RD_CLASS_FLOAT;
         H5RD_TRY(decode_float(d, c, t, at));
         t->native_noop = t->info.size == 1 || t->info.order == HOST_ORDER;
+        t->h5py_conv = !h5rd__conv_float_is_numpy(t);
         return H5RD_OK;
     case CLS_TIME:
         /* Spec v3.0 IV.A.2.d "Time": bit 0 byte order, then a 2-byte bit precision. */
@@ -583,6 +635,7 @@ static h5rd_err decode_body(const struct dec *d, struct h5rd_cur *c, struct h5rd
         t->info.cls = H5RD_CLASS_STRING;
         t->info.str_pad = t->class_bits & 0xf;
         t->info.cset = (t->class_bits >> 4) & 0xf;
+        t->h5py_conv = t->info.str_pad != STR_NULLPAD; /* h5py asks for NULL padding */
         return H5RD_OK;
     case CLS_OPAQUE:
         t->info.cls = H5RD_CLASS_OPAQUE;
@@ -593,6 +646,7 @@ static h5rd_err decode_body(const struct dec *d, struct h5rd_cur *c, struct h5rd
     case CLS_REFERENCE:
         t->info.cls = H5RD_CLASS_REFERENCE;
         t->has_indirect = true;
+        t->h5py_conv = true;
         return decode_reference(d, t, at);
     case CLS_ENUM:
         t->info.cls = H5RD_CLASS_ENUM;

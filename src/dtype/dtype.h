@@ -9,6 +9,11 @@
 #include "internal.h"
 #include "io/cursor.h"
 
+/* A byte range [off, off + len) of a compound element that no member covers. */
+struct h5rd__pad_range {
+    uint64_t off, len;
+};
+
 struct h5rd__type_member {
     char *name;                /* owned; compound and enum */
     uint64_t offset;           /* compound: byte offset within the element */
@@ -26,6 +31,16 @@ struct h5rd_type {
     struct h5rd_type *base;        /* enum, vlen, array: owned base type */
     bool native_noop;              /* h5rd__dtype_to_native leaves every byte as stored */
     bool has_indirect;             /* this type or a member is vlen or reference */
+    /* h5py's memory type for this type (the numpy dtype it builds from it) is not identical
+     * to it, so libhdf5 converts when h5py reads it: bitfields, integers with padding bits or
+     * non-default pad settings, 1-byte big-endian integers, non-IEEE floats, fixed strings
+     * that are not NULL-padded, vlen and references, and compounds, arrays and enums holding
+     * one. */
+    bool h5py_conv;
+    /* Compound with h5py_conv set: the bytes no member covers, sorted, merged (libhdf5's
+     * H5T__conv_struct writes the members into h5py's zeroed buffer, so they read as zero). */
+    struct h5rd__pad_range *pads;
+    uint32_t npads;
 };
 
 /* Decodes one datatype starting at the cursor (consumes exactly its bytes). *type_ret is

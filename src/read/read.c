@@ -64,6 +64,7 @@ struct ctx {
     const struct h5rd__dset *d;
     const struct h5rd_file *f;
     const struct h5rd_memtype *mt;  /* NULL: file layout, normalised */
+    bool conv;                      /* elements go through convert(): mt, or a widened float */
     struct h5rd__sel sel;
     uint8_t *out;
     uint64_t esize, osize;
@@ -97,9 +98,14 @@ static void normalize(const struct h5rd_type *t, uint8_t *buf, uint64_t n)
     h5rd__conv_normalize(t, buf, n);
 }
 
+/* To 'mt', or (mt NULL) to the larger float h5py reads a float type as (dtype/convert.h). */
 static h5rd_err convert(const struct h5rd_type *t, const struct h5rd_memtype *mt,
                         const uint8_t *in, uint8_t *out, uint64_t n, struct h5rd_error *ec)
 {
+    if (mt == NULL) {
+        h5rd__conv_widen(t, in, out, n);
+        return H5RD_OK;
+    }
     return h5rd__conv_numeric(t, mt, in, out, n, ec);
 }
 
@@ -186,7 +192,7 @@ static h5rd_err copy_elems(struct worker *w, const struct src *s, uint64_t se, u
     }
     if (s->kind == SRC_MEM) {
         const uint8_t *p = s->mem + se * c->esize;
-        if (c->mt == NULL) {
+        if (!c->conv) {
             memcpy(dst, p, (size_t)(n * c->esize));
             normalize(t, dst, n);
             return H5RD_OK;
@@ -195,15 +201,15 @@ static h5rd_err copy_elems(struct worker *w, const struct src *s, uint64_t se, u
     }
     /* File or external files: straight into the output, or staged for conversion. */
     while (n > 0) {
-        uint64_t k = c->mt == NULL ? n : (n < w->stage_nelem ? n : w->stage_nelem);
-        uint8_t *to = c->mt == NULL ? dst : w->stage;
+        uint64_t k = !c->conv ? n : (n < w->stage_nelem ? n : w->stage_nelem);
+        uint8_t *to = !c->conv ? dst : w->stage;
         uint64_t off = se * c->esize;
         if (s->kind == SRC_FILE) {
             H5RD_TRY(h5rd__io_read(c->f, s->addr + off, k * c->esize, to, &w->ec));
         } else {
             H5RD_TRY(h5rd__efl_read(c->f, c->d->efl, off, k * c->esize, to, &w->ec));
         }
-        if (c->mt == NULL) {
+        if (!c->conv) {
             normalize(t, to, k);
         } else {
             H5RD_TRY(convert(t, c->mt, to, dst, k, &w->ec));
@@ -454,7 +460,7 @@ static h5rd_err worker_init(struct ctx *c, struct worker *w, uint32_t id, struct
             return ec->code;
         }
     }
-    if (c->mt != NULL) {
+    if (c->conv) {
         w->stage_nelem = CONV_PIECE_NBYTES / c->esize;
         if (w->stage_nelem == 0) {
             w->stage_nelem = 1;
@@ -737,7 +743,9 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
                       "read: no conversion from the dataset's type to the memory type");
         goto out;
     }
-    c->osize = c->mt != NULL ? c->mt->size : c->esize;
+    /* Without a memory type, a float h5py widens is converted like one (h5rd__conv_widen). */
+    c->osize = c->mt != NULL ? c->mt->size : h5rd__conv_file_elem_size(d->type);
+    c->conv = c->mt != NULL || c->osize != c->esize;
     e = h5rd__sel_init(d->space, sel, &c->sel, ec);
     if (e != H5RD_OK) {
         goto out;
@@ -765,7 +773,7 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
             goto out;
         }
         memcpy(fill_conv, fv, (size_t)c->esize);
-        if (c->mt == NULL) {
+        if (!c->conv) {
             normalize(d->type, fill_conv, 1);
             c->fill_out = fill_conv;
         } else {

@@ -517,6 +517,98 @@ static void type_summary(h5rd_obj *dset, char *buf, size_t cap)
     }
 }
 
+/* ---- datasets whose oracle sha256 is known to be wrong ------------------------------------- */
+
+/* Each entry names one corpus dataset, the sha256 h5rd must produce instead of the oracle's (what
+ * h5py 3.7 / libhdf5 1.10.8 reads when re-run here, or the equivalent dataset's hash), and why.
+ * A match counts as "known"; any other hash still fails. Add entries only with a precise,
+ * verified reason. */
+struct known_data {
+    const char *file, *path, *sha256, *reason;
+};
+
+/* The corpus oracle hashed memory libhdf5 never wrote: h5py's memory type for these big-endian
+ * compounds differs from the file type (a 1-byte integer stored big-endian - h5py asks for a
+ * little-endian one - or a NULL-terminated string), so H5T__conv_struct runs and the padding
+ * bytes come from the destination buffer, which the oracle's h5py did not zero (two copies of
+ * ref_tst_compounds.nc got two different hashes). Re-run here (numpy.zeros buffer), h5py reads
+ * zero padding, as h5rd does: the hash below. */
+#define BE_PAD "oracle-uninitialised-compound-padding"
+/* Debian's bitshuffle plugin lacked zstd, so the oracle's h5py "unshuffled" the zstd-compressed
+ * bytes; the filter engineer checked that h5rd's output equals the file's /original/<name>
+ * dataset (uncompressed copy, its oracle hash is the one below). */
+#define BS_ZSTD "oracle-bitshuffle-without-zstd"
+#define BS_FILE1 "kiyo-masui__bitshuffle/tests/data/regression_0.4.0.h5"
+#define BS_FILE2 "silx-kit__hdf5plugin/src/bitshuffle/tests/data/regression_0.4.0.h5"
+#define BS_A1 "41289d794a465af9e83cc0b1a751fe0b58eee24653863423b3ccc28c70b5d378"
+#define BS_A2 "84742bd743516e064cbed0d2671de494b5f30b993541ff8e641a57c3c6d76570"
+#define BS_A6 "1e14f1531c586eb7fbafb9a6be8c669ad90bff3ae25491b1e47734725dc94e79"
+#define BS_S1B "6e51f8e8421097b1cf519c8c69861cf5ae8d7c5f535c09bac4051069bfa142bd"
+#define BS_S1C "71dfe06d2f3aea89f3c2b16c1e210ecd1f867c6b13413209aa14d0ca7ad36833"
+#define BS_S2B "d9c1e0beb0a086fe480d4cbab43d8a9447ae75ca4b1e3ddcbce959ce2d022880"
+#define BS_S2C "d7bfac2814399c32df436ff958870c31e1aeb68d515ff56cf36f91cbf24bd33f"
+
+static const struct known_data KNOWN[] = {
+    {"Unidata__netcdf-c/h5_test/ref_tst_compounds.nc", "/obs",
+     "59c926f3dbfaff95e28b440c58ca9d68974f287d07d7a7da2517c172d25a4c0d", BE_PAD},
+    {"Unidata__netcdf-c/nc_test4/ref_tst_compounds.nc", "/obs",
+     "59c926f3dbfaff95e28b440c58ca9d68974f287d07d7a7da2517c172d25a4c0d", BE_PAD},
+    {"glennsong09__hdf5/hl/test/testfiles/test_table_be.h5", "/table5",
+     "dca01788c04b70b771a8d8c497acb703859be1491b236c6eb333114980a99e23", BE_PAD},
+    {"glennsong09__hdf5/hl/test/testfiles/test_table_cray.h5", "/table13",
+     "3459261eb545ea16de251309260a95b3bf55c6d41eed0efe15cfd1bbec2494a8", BE_PAD},
+    {"scigolib__hdf5/testdata/hdf5_official/test_table_cray.h5", "/table13",
+     "3459261eb545ea16de251309260a95b3bf55c6d41eed0efe15cfd1bbec2494a8", BE_PAD},
+    {BS_FILE1, "/compressed_zstd/a1_a", BS_A1, BS_ZSTD},
+    {BS_FILE1, "/compressed_zstd/a2_a", BS_A2, BS_ZSTD},
+    {BS_FILE1, "/compressed_zstd/a6_a", BS_A6, BS_ZSTD},
+    {BS_FILE1, "/compressed_zstd/|S1_b", BS_S1B, BS_ZSTD},
+    {BS_FILE1, "/compressed_zstd/|S1_c", BS_S1C, BS_ZSTD},
+    {BS_FILE1, "/compressed_zstd/|S2_b", BS_S2B, BS_ZSTD},
+    {BS_FILE1, "/compressed_zstd/|S2_c", BS_S2C, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/a1_a", BS_A1, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/a2_a", BS_A2, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/a6_a", BS_A6, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/|S1_b", BS_S1B, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/|S1_c", BS_S1C, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/|S2_b", BS_S2B, BS_ZSTD},
+    {BS_FILE2, "/compressed_zstd/|S2_c", BS_S2C, BS_ZSTD},
+};
+
+/* The reason when (name, path) is a KNOWN entry and h5rd's hash is the entry's, else NULL. */
+static const char *known_reason(const char *name, const char *path, const char *hex)
+{
+    for (size_t i = 0; i < sizeof KNOWN / sizeof KNOWN[0]; i++) {
+        if (strcmp(KNOWN[i].file, name) == 0 && strcmp(KNOWN[i].path, path) == 0) {
+            return strcmp(KNOWN[i].sha256, hex) == 0 ? KNOWN[i].reason : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* h5py returns a scalar fixed-length string as a Python bytes object, without its trailing
+ * NULs (b"" becomes one NUL byte, numpy's S1), and the oracle hashed those bytes. The library
+ * returns the whole element; `h5rd cat` strips them (cli/cmd_cat.c, tested by test_cli_cat).
+ * Known when the stripped bytes hash to the oracle's value. */
+static bool scalar_string_matches(h5rd_obj *dset, const struct h5rd_space *sp,
+                                  const unsigned char *buf, size_t nbytes, const char *want)
+{
+    const h5rd_type *ty;
+    struct h5rd_type_info ti;
+    if (sp->kind != H5RD_SPACE_SCALAR || nbytes == 0 || want == NULL ||
+        h5rd_obj_get_type(dset, &ty, NULL) != H5RD_OK ||
+        h5rd_type_get_info(ty, &ti, NULL) != H5RD_OK || ti.cls != H5RD_CLASS_STRING) {
+        return false;
+    }
+    size_t n = nbytes;
+    while (n > 1 && buf[n - 1] == 0) {
+        n--;
+    }
+    char hex[65];
+    sha256_hex(buf, n, hex);
+    return strcmp(hex, want) == 0;
+}
+
 static void check_values(struct file_ctx *fc, h5rd_obj *dset, const char *path,
                          const tj_value *want, const tj_value *obj)
 {
@@ -577,8 +669,17 @@ static void check_values(struct file_ctx *fc, h5rd_obj *dset, const char *path,
     }
     char hex[65];
     sha256_hex(buf, nbytes, hex);
-    free(buf);
     bool ok = want->kind == TJ_STR && strcmp(hex, want->str) == 0;
+    const char *kr = ok ? NULL : known_reason(fc->name, path, hex);
+    if (!ok && kr == NULL && want->kind == TJ_STR &&
+        scalar_string_matches(dset, &sp, buf, nbytes, want->str)) {
+        kr = "scalar-fixed-string-as-bytes";
+    }
+    free(buf);
+    if (kr != NULL) {
+        emit(fc->out, "known", "data", kr, fc->name, path, "");
+        return;
+    }
     char ts[200];
     type_summary(dset, ts, sizeof ts);
     snprintf(detail, sizeof detail, "%llu bytes (%s): sha256 %s, oracle %s",
