@@ -62,6 +62,7 @@ struct h5rd__mdci {
 };
 struct h5rd__pathmap;     /* api: address -> path map for references */
 struct h5rd__extfile;     /* api: files opened through external links */
+struct h5rd__links;       /* group/group.h */
 
 struct h5rd_file {
     struct h5rd_alloc alloc;
@@ -86,6 +87,13 @@ struct h5rd_file {
     struct h5rd__mdci *mdci;        /* metadata cache image, NULL if none (see above) */
 
     _Atomic(struct h5rd__pathmap *) pathmap;   /* built on first reference lookup */
+    /* Link tables of the first groups looked up, shared by every handle of this file so that
+     * opening many objects of one big group decodes its links once. Each slot is claimed once
+     * (compare-and-swap on addr) and its table published once; freed at close. */
+    struct {
+        _Atomic uint64_t addr;                 /* 0: free (no object header lives at 0) */
+        _Atomic(struct h5rd__links *) links;   /* NULL until published */
+    } links_cache[64];
     _Atomic(struct h5rd__extfile *) extfiles;  /* lock-free list, freed at close */
 };
 

@@ -86,6 +86,9 @@ h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char 
 h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
                            struct h5rd_error *ec);
 
+/* Frees the file's shared link-table cache (at file close). */
+void h5rd__links_cache_free(struct h5rd_file *f);
+
 /* The loaded attribute table of 'obj' (built on first use). */
 struct h5rd__chunk_table; /* read/read.h */
 /* Frees the chunk table of 'obj', if one was built (api_read.c; called by obj_free). */

@@ -104,6 +104,10 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
     atomic_init(&f->refcount, 1);
     atomic_init(&f->pathmap, NULL);
     atomic_init(&f->extfiles, NULL);
+    for (size_t k = 0; k < sizeof f->links_cache / sizeof f->links_cache[0]; k++) {
+        atomic_init(&f->links_cache[k].addr, 0);
+        atomic_init(&f->links_cache[k].links, NULL);
+    }
     *f_ret = f;
     return H5RD_OK;
 }
@@ -143,6 +147,7 @@ static void file_destroy(struct h5rd_file *f)
         e = next;
     }
     h5rd__pathmap_free(f, atomic_load(&f->pathmap));
+    h5rd__links_cache_free(f);
     if (f->sohm != NULL) {
         h5rd__sohm_free(f, f->sohm);
     }

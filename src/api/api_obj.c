@@ -217,6 +217,57 @@ h5rd_err h5rd_obj_get_comment(const h5rd_obj *obj, const char **comment_ret, str
 
 /* ---- links ----------------------------------------------------------------------------- */
 
+#define LINKS_CACHE_SLOTS (sizeof(((struct h5rd_file *)0)->links_cache) / \
+                           sizeof(((struct h5rd_file *)0)->links_cache[0]))
+
+/* The published link table of the group at 'addr' in f's shared cache, or NULL. */
+static const struct h5rd__links *links_cache_get(struct h5rd_file *f, uint64_t addr)
+{
+    size_t h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 58) % LINKS_CACHE_SLOTS;
+    for (size_t i = 0; i < LINKS_CACHE_SLOTS; i++) {
+        size_t k = (h + i) % LINKS_CACHE_SLOTS;
+        uint64_t a = atomic_load_explicit(&f->links_cache[k].addr, memory_order_acquire);
+        if (a == 0) {
+            return NULL;
+        }
+        if (a == addr) {
+            return atomic_load_explicit(&f->links_cache[k].links, memory_order_acquire);
+        }
+    }
+    return NULL;
+}
+
+/* Publishes 'links' for the group at 'addr' if a slot can be claimed. Returns true when the
+ * cache took ownership of 'links'. */
+static bool links_cache_put(struct h5rd_file *f, uint64_t addr, struct h5rd__links *links)
+{
+    size_t h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 58) % LINKS_CACHE_SLOTS;
+    for (size_t i = 0; i < LINKS_CACHE_SLOTS; i++) {
+        size_t k = (h + i) % LINKS_CACHE_SLOTS;
+        uint64_t expected = 0;
+        if (atomic_compare_exchange_strong_explicit(&f->links_cache[k].addr, &expected, addr,
+                                                    memory_order_acq_rel, memory_order_acquire)) {
+            atomic_store_explicit(&f->links_cache[k].links, links, memory_order_release);
+            return true;
+        }
+        if (expected == addr) {
+            return false; /* another thread claimed it and is publishing its own table */
+        }
+    }
+    return false;
+}
+
+void h5rd__links_cache_free(struct h5rd_file *f)
+{
+    for (size_t k = 0; k < LINKS_CACHE_SLOTS; k++) {
+        struct h5rd__links *l = atomic_load(&f->links_cache[k].links);
+        if (l != NULL) {
+            h5rd__links_free(f, l);
+            h5rd__free(f, l);
+        }
+    }
+}
+
 h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
                            struct h5rd_error *ec)
 {
@@ -231,6 +282,11 @@ h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_r
         return H5RD_OK;
     }
     struct h5rd_file *f = o->file;
+    const struct h5rd__links *shared = links_cache_get(f, o->addr);
+    if (shared != NULL) {
+        *links_ret = shared;
+        return H5RD_OK;
+    }
     struct h5rd__links *mine = h5rd__calloc(f, 1, sizeof *mine, ec);
     if (mine == NULL) {
         return ec->code;
@@ -240,6 +296,10 @@ h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_r
         h5rd__err_set_path(ec, o->path);
         h5rd__free(f, mine);
         return e;
+    }
+    if (links_cache_put(f, o->addr, mine)) {
+        *links_ret = mine;
+        return H5RD_OK;
     }
     struct h5rd__links *expected = NULL;
     if (!atomic_compare_exchange_strong_explicit(&o->links, &expected, mine, memory_order_acq_rel,

@@ -69,7 +69,7 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
                                const uint8_t *in, size_t in_nbytes, uint8_t *out,
                                size_t out_nbytes, struct h5rd_error *ec);
 
-/* Records in ec->detail which filter failed and why, e.g. `filter 32013 "H5Z-ZFP-1.0.1" (unknown
+/* Records in ec->detail which filter failed and why, e.g. `filter 32017 "SZ" (unknown
  * to h5rd)`: the id, the name stored in the file (else 'fallback_name'; non-printable
  * characters replaced) and 'why'. Does nothing when a detail is already set. */
 void h5rd__filter_err_detail(struct h5rd_error *ec, const struct h5rd__filter *flt,
@@ -127,6 +127,12 @@ h5rd_err h5rd__filter_zstd_decode(const struct h5rd_file *f, const struct h5rd__
                                   const struct h5rd_type *type, const uint8_t *in, size_t in_n,
                                   uint8_t *out, size_t out_cap, size_t *out_n,
                                   struct h5rd_error *ec);
+/* H5Z-ZFP (LLNL); not among h5rd.h's H5RD_FILTER_* constants. */
+#define H5RD__FILTER_ZFP 32013
+h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
+                                 const struct h5rd_type *type, const uint8_t *in, size_t in_n,
+                                 uint8_t *out, size_t out_cap, size_t *out_n,
+                                 struct h5rd_error *ec);
 
 /* ---- helpers shared by the decoders ------------------------------------------------------ */
 /* Undoes bitshuffle's bit transposition of one block of 'nelem' elements (a multiple of 8) of

@@ -43,6 +43,11 @@ static const struct h5rd__filter_class builtin[] = {
 #endif
     {H5RD_FILTER_LZ4, "lz4", h5rd__filter_lz4_decode, NULL},
     {H5RD_FILTER_BITSHUFFLE, "bitshuffle", h5rd__filter_bitshuffle_decode, NULL},
+#ifdef H5RD_HAVE_ZFP
+    {H5RD__FILTER_ZFP, "zfp", h5rd__filter_zfp_decode, NULL},
+#else
+    {H5RD__FILTER_ZFP, "zfp", NULL, "filter: zfp (32013) not available in this build"},
+#endif
 #ifdef H5RD_HAVE_ZSTD
     {H5RD_FILTER_ZSTD, "zstd", h5rd__filter_zstd_decode, NULL},
 #else

@@ -689,3 +689,103 @@ Test(filters, zstd_lies)
                  H5RD_E_CORRUPT);
 }
 #endif
+
+/* ---- H5Z-ZFP (32013) ------------------------------------------------------------------------ */
+/* Vectors written by libhdf5 with hdf5plugin's H5Z-ZFP 1.1.0 / zfp 1.0.0 (gen_vectors.py zfp):
+ * rate, precision, accuracy, expert and reversible modes, float/double/int32/int64, ranks 1-4,
+ * partial blocks and chunks with unity dimensions. */
+Test(filters, zfp)
+{
+    unsigned n = run_prefix("zfp_");
+#ifdef H5RD_HAVE_ZFP
+    cr_expect_geq(n, 9);
+#else
+    (void)n;
+#endif
+}
+
+#ifdef H5RD_HAVE_ZFP
+Test(filters, zfp_lies)
+{
+    struct h5rd_file f;
+    file_init(&f);
+    struct vec v;
+    vec_load(&v, H5RD_SOURCE_DIR "/tests/data/filters", "zfp_rate16_f64.vec");
+    cr_assert_eq(v.flt[0].id, 32013);
+    uint32_t nv = v.flt[0].n_values, vals[64];
+    cr_assert_geq(nv, 3);
+    memcpy(vals, v.flt[0].values, nv * sizeof(uint32_t));
+    uint8_t *out = malloc(v.exp_n + 8);
+    struct h5rd_error ec;
+    cr_assert_eq(decode1(&f, 32013, vals, nv, v.raw, v.raw_n, out, v.exp_n, &ec), H5RD_OK);
+    cr_expect(memcmp(out, v.exp, v.exp_n) == 0);
+
+    /* Unaligned output buffer: decoded through an aligned copy. */
+    cr_expect_eq(decode1(&f, 32013, vals, nv, v.raw, v.raw_n, out + 1, v.exp_n, &ec), H5RD_OK);
+    cr_expect(memcmp(out + 1, v.exp, v.exp_n) == 0);
+
+    /* The header's field is 1000 doubles; a chunk of any other size is CORRUPT. */
+    cr_expect_eq(decode1(&f, 32013, vals, nv, v.raw, v.raw_n, out, v.exp_n - 8, &ec),
+                 H5RD_E_CORRUPT);
+    /* Truncated stream (fixed rate: every byte is needed). */
+    cr_expect_eq(decode1(&f, 32013, vals, nv, v.raw, v.raw_n - 1, out, v.exp_n, &ec),
+                 H5RD_E_CORRUPT);
+    cr_expect_eq(decode1(&f, 32013, vals, nv, v.raw, 0, out, v.exp_n, &ec), H5RD_E_CORRUPT);
+    /* No header at all, or only the version word. */
+    cr_expect_eq(decode1(&f, 32013, vals, 1, v.raw, v.raw_n, out, v.exp_n, &ec),
+                 H5RD_E_UNSUPPORTED);
+    cr_expect_eq(decode1(&f, 32013, NULL, 0, v.raw, v.raw_n, out, v.exp_n, &ec),
+                 H5RD_E_UNSUPPORTED);
+
+    /* Another zfp codec version in the magic: unsupported, not corrupt. */
+    uint32_t bad[64];
+    memcpy(bad, vals, sizeof(bad[0]) * nv);
+    bad[1] = (bad[1] & 0x00ffffffu) | 0x07000000u;
+    cr_expect_eq(decode1(&f, 32013, bad, nv, v.raw, v.raw_n, out, v.exp_n, &ec),
+                 H5RD_E_UNSUPPORTED);
+    /* Not a zfp magic. */
+    memcpy(bad, vals, sizeof(bad[0]) * nv);
+    bad[1] ^= 0x00ff0000u;
+    cr_expect_eq(decode1(&f, 32013, bad, nv, v.raw, v.raw_n, out, v.exp_n, &ec),
+                 H5RD_E_UNSUPPORTED);
+    /* Header cut after the magic: libzfp cannot read the metadata (zero bits give nx=1 of
+     * int32, which is not this chunk either). */
+    cr_expect_neq(decode1(&f, 32013, vals, 2, v.raw, v.raw_n, out, v.exp_n, &ec), H5RD_OK);
+
+    /* A big-endian writer's cd_values (words byte-swapped): the same stream, the values come
+     * back in big-endian order. */
+    for (uint32_t i = 1; i < nv; i++) {
+        uint32_t x = vals[i];
+        bad[i] = (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
+    }
+    bad[0] = vals[0];
+    cr_assert_eq(decode1(&f, 32013, bad, nv, v.raw, v.raw_n, out, v.exp_n, &ec), H5RD_OK);
+    size_t diff = 0;
+    for (size_t i = 0; i < v.exp_n; i++) {
+        diff += out[i] != v.exp[(i / 8) * 8 + 7 - i % 8];
+    }
+    cr_expect_eq(diff, 0);
+
+    /* Every header bit flipped in turn: a clean result or a clean error, never a crash. */
+    for (uint32_t w = 1; w < nv; w++) {
+        for (unsigned b = 0; b < 32; b++) {
+            memcpy(bad, vals, sizeof(bad[0]) * nv);
+            bad[w] ^= 1u << b;
+            (void)decode1(&f, 32013, bad, nv, v.raw, v.raw_n, out, v.exp_n, &ec);
+        }
+    }
+    cr_expect_leq(g_count.max_alloc, v.exp_n + (size_t)(4 << 20));
+    free(out);
+    vec_free(&v);
+}
+#else
+Test(filters, zfp_unavailable)
+{
+    struct h5rd_file f;
+    file_init(&f);
+    uint8_t in[16] = {0}, out[16];
+    struct h5rd_error ec;
+    cr_expect_eq(decode1(&f, 32013, NULL, 0, in, 16, out, 16, &ec), H5RD_E_UNSUPPORTED);
+    cr_expect_str_eq(ec.what, "filter: zfp (32013) not available in this build");
+}
+#endif

@@ -10,6 +10,7 @@ File layout (little-endian):
   "H5RDFV01", u32 nfilters, per filter {u32 id, u32 flags, u32 nvalues, u32 values[]},
   u32 filter_mask, u32 elem_size, u64 raw_n, raw bytes, u64 exp_n, exp bytes.
 Usage: /usr/bin/python3 gen_vectors.py   (rewrites *.vec here)
+       /usr/bin/python3 gen_vectors.py zfp   (rewrites only zfp_*.vec)
 """
 import ctypes, os, struct, subprocess, sys
 import numpy as np
@@ -197,9 +198,39 @@ def bitshuffle_regression():
                       d.dtype.itemsize, raw, exp)
 
 
+
+def zfp_vectors():
+    """H5Z-ZFP (32013) via hdf5plugin's zfp build: each mode, type and rank 1-4, partial blocks
+    (dims not multiples of 4), and chunk shapes with unity dimensions (dropped from the zfp
+    header). Expected = what libhdf5 + the plugin decode (zfp is lossy)."""
+    for fn in os.listdir(HERE):
+        if fn.startswith("zfp_") and fn.endswith(".vec"):
+            os.remove(os.path.join(HERE, fn))
+    f64 = smooth(1000, "<f8", 1)
+    f32 = smooth(1000, "<f4", 1)
+    i32 = smooth(1000, "<i4", 100000)
+    i64 = smooth(1000, "<i8", 1e12)
+    hl("zfp_rate16_f64", f64, (1000,), **hdf5plugin.Zfp(rate=16))
+    hl("zfp_rate8_f32_partial", f32[:999], (999,), **hdf5plugin.Zfp(rate=8))
+    hl("zfp_prec20_f64_2d", f64.reshape(25, 40), (25, 40), **hdf5plugin.Zfp(precision=20))
+    hl("zfp_acc_f32_3d", f32[:990].reshape(9, 10, 11), (9, 10, 11),
+       **hdf5plugin.Zfp(accuracy=1e-3))
+    hl("zfp_rev_i32", i32, (1000,), **hdf5plugin.Zfp(reversible=True))
+    hl("zfp_rev_i64_4d", i64[:720].reshape(4, 5, 6, 6), (4, 5, 6, 6),
+       **hdf5plugin.Zfp(reversible=True))
+    hl("zfp_rate32_i32_unity", i32[:600].reshape(1, 20, 1, 30), (1, 20, 1, 30),
+       **hdf5plugin.Zfp(rate=32))
+    hl("zfp_expert_f64", f64, (1000,),
+       **hdf5plugin.Zfp(minbits=64, maxbits=1024, maxprec=40, minexp=-1074))
+    hl("zfp_rev_f64_chunks", f64.reshape(40, 25), (16, 25), **hdf5plugin.Zfp(reversible=True))
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "scaleoffset_minbits":
         scaleoffset_minbits()
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "zfp":
+        zfp_vectors()
         return
     if len(sys.argv) > 1 and sys.argv[1] == "bitshuffle_regression":
         bitshuffle_regression()
