@@ -86,6 +86,10 @@ h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char 
 h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
                            struct h5rd_error *ec);
 
+/* "base/name" (one slash between them) as a new string owned by f's allocator. */
+char *h5rd__path_join(const struct h5rd_file *f, const char *base, const char *name,
+                      size_t name_n, struct h5rd_error *ec);
+
 /* Frees the file's shared link-table cache (at file close). */
 void h5rd__links_cache_free(struct h5rd_file *f);
 

@@ -395,9 +395,8 @@ struct resolver {
 static h5rd_err resolve(struct resolver *r, struct h5rd_file *f, uint64_t start_addr,
                         const char *start_path, const char *path, h5rd_obj **obj_ret);
 
-/* Appends "/name" to 'base' into a new owned string. */
-static char *path_join(const struct h5rd_file *f, const char *base, const char *name, size_t name_n,
-                       struct h5rd_error *ec)
+char *h5rd__path_join(const struct h5rd_file *f, const char *base, const char *name,
+                      size_t name_n, struct h5rd_error *ec)
 {
     size_t bn = strlen(base);
     bool slash = bn > 0 && base[bn - 1] == '/';
@@ -490,7 +489,7 @@ static h5rd_err resolve(struct resolver *r, struct h5rd_file *f, uint64_t start_
             return e;
         }
         const struct h5rd__link *l = h5rd__links_find(links, p, n);
-        char *child_path = path_join(f, cur->path, p, n, ec);
+        char *child_path = h5rd__path_join(f, cur->path, p, n, ec);
         if (child_path == NULL) {
             h5rd_obj_close(cur);
             return ec->code;
@@ -549,7 +548,7 @@ h5rd_err h5rd_group_open_link(const h5rd_obj *group, uint64_t idx, h5rd_obj **ob
         return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "group: link index out of range");
     }
     const struct h5rd__link *l = &links->v[idx];
-    char *child_path = path_join(group->file, group->path, l->name, strlen(l->name), ec);
+    char *child_path = h5rd__path_join(group->file, group->path, l->name, strlen(l->name), ec);
     if (child_path == NULL) {
         return ec->code;
     }

@@ -181,19 +181,11 @@ static h5rd_err build_pathmap(struct h5rd_file *f, struct h5rd__pathmap *pm, str
             continue;
         }
         h5rd_obj *child = NULL;
-        size_t bn = strlen(top->g->path);
-        size_t nn = strlen(l->name);
-        char *path = h5rd__malloc(f, (uint64_t)bn + nn + 2, ec);
+        char *path = h5rd__path_join(f, top->g->path, l->name, strlen(l->name), ec);
         if (path == NULL) {
             e = ec->code;
             break;
         }
-        memcpy(path, top->g->path, bn);
-        size_t k = bn;
-        if (bn == 0 || path[bn - 1] != '/') {
-            path[k++] = '/';
-        }
-        memcpy(path + k, l->name, nn + 1);
         e = h5rd__grow(f, (void **)&pm->v, &pm->cap, pm->n + 1, sizeof *pm->v, ec);
         if (e != H5RD_OK) {
             h5rd__free(f, path);

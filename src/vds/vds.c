@@ -232,26 +232,6 @@ static bool is_hard(h5rd_err e)
     return e == H5RD_E_LIMIT || e == H5RD_E_NOMEM || e == H5RD_E_INTERNAL;
 }
 
-/* Appends "/name" to base. */
-static char *child_path(const struct h5rd_file *f, const char *base, const char *name, size_t n,
-                        struct h5rd_error *ec)
-{
-    size_t bn = strlen(base);
-    bool slash = bn > 0 && base[bn - 1] == '/';
-    char *p = h5rd__malloc(f, (uint64_t)bn + n + 2, ec);
-    if (p == NULL) {
-        return NULL;
-    }
-    memcpy(p, base, bn);
-    size_t k = bn;
-    if (!slash) {
-        p[k++] = '/';
-    }
-    memcpy(p + k, name, n);
-    p[k + n] = '\0';
-    return p;
-}
-
 /*
  * Opens 'path' in file f, starting at the root (absolute or, as libhdf5's H5D__open_name from
  * the root location, relative) or at group 'start' for a relative soft link. Every object is
@@ -305,7 +285,7 @@ static h5rd_err open_path(struct h5rd_file *f, h5rd_obj *start, const char *path
         struct h5rd_file *cf = cur->file;
         h5rd_obj *next = NULL;
         if (l->type == H5RD_LINK_HARD) {
-            char *cp = child_path(cf, cur->path, p, n, ec);
+            char *cp = h5rd__path_join(cf, cur->path, p, n, ec);
             if (cp == NULL) {
                 h5rd_obj_close(cur);
                 return ec->code;
