@@ -924,48 +924,13 @@ bool h5rd__conv_normalize_is_noop(const struct h5rd_type *t)
     }
 }
 
-static void swap_all(uint8_t *buf, uint64_t nelem, size_t size)
-{
-    switch (size) {
-    case 2:
-        for (uint64_t i = 0; i < nelem; i++) {
-            uint16_t v;
-            memcpy(&v, buf + i * 2, 2);
-            v = __builtin_bswap16(v);
-            memcpy(buf + i * 2, &v, 2);
-        }
-        break;
-    case 4:
-        for (uint64_t i = 0; i < nelem; i++) {
-            uint32_t v;
-            memcpy(&v, buf + i * 4, 4);
-            v = __builtin_bswap32(v);
-            memcpy(buf + i * 4, &v, 4);
-        }
-        break;
-    case 8:
-        for (uint64_t i = 0; i < nelem; i++) {
-            uint64_t v;
-            memcpy(&v, buf + i * 8, 8);
-            v = __builtin_bswap64(v);
-            memcpy(buf + i * 8, &v, 8);
-        }
-        break;
-    default:
-        for (uint64_t i = 0; i < nelem; i++) {
-            reverse_bytes(buf + i * size, size);
-        }
-        break;
-    }
-}
-
 static void norm_int(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
 {
     size_t size = (size_t)t->info.size;
     bool swap = order_swaps(t->info.order, size);
     if (size > 8 || (t->info.bit_offset == 0 && t->info.precision == 8 * size)) {
         if (swap) {
-            swap_all(buf, nelem, size);
+            h5rd__bswap_elems(buf, nelem, size);
         }
         return;
     }
@@ -1036,7 +1001,7 @@ static void norm_float(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)
         return;
     }
     if (order_swaps(t->info.order, size)) {
-        swap_all(buf, nelem, size);
+        h5rd__bswap_elems(buf, nelem, size);
     }
 }
 
@@ -1091,7 +1056,7 @@ static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nele
         break;
     case H5RD_CLASS_TIME:
         if (order_swaps(t->info.order, size)) {
-            swap_all(buf, nelem, size);
+            h5rd__bswap_elems(buf, nelem, size);
         }
         break;
     case H5RD_CLASS_ARRAY:
@@ -1267,7 +1232,7 @@ static void conv_int_int_fast(const struct h5rd_type *it, const struct h5rd_memt
     if (ss == ds && ssgn == dsgn) {
         memcpy(out, in, (size_t)(nelem * ss));
         if (ss > 1 && sswap != dbe) {
-            swap_all(out, nelem, ss);
+            h5rd__bswap_elems(out, nelem, ss);
         }
         return;
     }
@@ -1354,7 +1319,7 @@ h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype
              * whatever the signs and precisions (no saturation, no sign extension). */
             memcpy(out, in, (size_t)(nelem * ss));
             if (ss > 1) {
-                swap_all(out, nelem, ss);
+                h5rd__bswap_elems(out, nelem, ss);
             }
             return H5RD_OK;
         }

@@ -738,17 +738,8 @@ static void vax_to_le(uint8_t *p, size_t n)
     }
 }
 
-static void swap_elems(uint8_t *buf, uint64_t nelem, size_t size, h5rd_byte_order order)
+void h5rd__bswap_elems(uint8_t *buf, uint64_t nelem, size_t size)
 {
-    if (order == H5RD_ORDER_VAX) {
-        for (uint64_t i = 0; i < nelem; i++) {
-            vax_to_le(buf + i * size, size);
-            if (HOST_ORDER == H5RD_ORDER_BE) {
-                reverse_bytes(buf + i * size, size);
-            }
-        }
-        return;
-    }
     switch (size) {
     case 2:
         for (uint64_t i = 0; i < nelem; i++) {
@@ -780,6 +771,20 @@ static void swap_elems(uint8_t *buf, uint64_t nelem, size_t size, h5rd_byte_orde
         }
         break;
     }
+}
+
+static void swap_elems(uint8_t *buf, uint64_t nelem, size_t size, h5rd_byte_order order)
+{
+    if (order == H5RD_ORDER_VAX) {
+        for (uint64_t i = 0; i < nelem; i++) {
+            vax_to_le(buf + i * size, size);
+            if (HOST_ORDER == H5RD_ORDER_BE) {
+                reverse_bytes(buf + i * size, size);
+            }
+        }
+        return;
+    }
+    h5rd__bswap_elems(buf, nelem, size);
 }
 
 void h5rd__dtype_to_native(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem)

@@ -54,6 +54,9 @@ void h5rd__dtype_free(const struct h5rd_file *f, struct h5rd_type *t);
  * reference elements are left as stored. Bits outside precision are kept as stored. */
 void h5rd__dtype_to_native(const struct h5rd_type *t, uint8_t *buf, uint64_t nelem);
 
+/* Reverses the byte order of 'nelem' elements of 'size' bytes each, in place. */
+void h5rd__bswap_elems(uint8_t *buf, uint64_t nelem, size_t size);
+
 /* True when 't' (or any member) is a variable-length or reference type. */
 bool h5rd__dtype_has_indirect(const struct h5rd_type *t);
 
