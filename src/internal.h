@@ -133,6 +133,19 @@ static inline int h5rd__name_cmp(const char *a, size_t an, const char *b, size_t
     return an < bn ? -1 : (an > bn ? 1 : 0);
 }
 
+/* ---- ordering of named members (src/core/order.c) ------------------------------------- */
+/* Where an element keeps its name (const char *), the name's length (size_t) and its creation
+ * order (int64_t): offsetof() of each field. */
+struct h5rd__named_fields {
+    size_t name_off, name_nbytes_off, corder_off;
+};
+/* Reorders the array *v of 'n' elements of 'elem_nbytes' bytes as libhdf5 lists links and
+ * attributes: by name (byte order), or stably by creation order when 'by_corder'. Replaces *v
+ * with a new array (the old one is freed). Two equal names: CORRUPT at 'addr' with 'dup_what'. */
+h5rd_err h5rd__order_named(const struct h5rd_file *f, void **v, size_t n, size_t elem_nbytes,
+                           const struct h5rd__named_fields *fields, bool by_corder,
+                           uint64_t addr, const char *dup_what, struct h5rd_error *ec);
+
 /* Default limits (docs/limits.md). */
 void h5rd__limits_default(struct h5rd_limits *l);
 

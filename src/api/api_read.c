@@ -201,14 +201,15 @@ static h5rd_err need_chunked(const h5rd_obj *dset, struct h5rd__dset *d, struct 
     return dset_init(dset, d, ec);
 }
 
-static h5rd_err chunk_info(const struct h5rd__dset *d, const struct h5rd__chunk_rec *r,
-                           struct h5rd_chunk_info *info, struct h5rd_error *ec)
+/* The public description of table entry 'i'. */
+static h5rd_err chunk_info(const struct h5rd__dset *d, uint64_t i, struct h5rd_chunk_info *info,
+                           struct h5rd_error *ec)
 {
+    const struct h5rd__chunk_table *t = d->chunks;
+    const struct h5rd__chunk_loc *r = &t->loc[i];
     struct h5rd_chunk_info ci;
     memset(&ci, 0, sizeof(ci));
-    for (uint32_t k = 0; k < d->layout->pub.rank && k < H5RD_MAX_RANK; k++) {
-        ci.offset[k] = r->offset[k];
-    }
+    memcpy(ci.offset, t->offset + i * t->rank, t->rank * sizeof(uint64_t)); /* rank <= 32 */
     ci.addr = H5RD_ADDR_UNDEF;
     if (r->addr != H5RD_ADDR_UNDEF && !h5rd__add_u64(r->addr, d->f->sb.base_addr, &ci.addr)) {
         return H5RD_CORRUPT(ec, r->addr, "chunk: address overflows with the base address");
@@ -269,22 +270,22 @@ h5rd_err h5rd_dataset_get_chunk(const h5rd_obj *dset, uint64_t idx,
     if (idx >= d.chunks->n) {
         return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "chunk: index out of range");
     }
-    return chunk_info(&d, &d.chunks->v[idx], info_ret, ec);
+    return chunk_info(&d, idx, info_ret, ec);
 }
 
 /* The allocated chunk holding 'coords' (NOT_FOUND when not allocated). */
 static h5rd_err find_rec(const h5rd_obj *dset, struct h5rd__dset *d, const uint64_t *coords,
-                         const struct h5rd__chunk_rec **rec_ret, struct h5rd_error *ec)
+                         uint64_t *idx_ret, struct h5rd_error *ec)
 {
     H5RD_TRY(need_chunked(dset, d, ec));
     uint64_t off[H5RD_MAX_RANK];
     H5RD_TRY(coords_to_chunk(d, coords, off, ec));
-    const struct h5rd__chunk_rec *r = h5rd__chunk_table_find(d, off);
-    if (r == NULL || r->addr == H5RD_ADDR_UNDEF) {
+    uint64_t i = h5rd__chunk_table_find(d->chunks, off);
+    if (i == H5RD__CHUNK_NONE || d->chunks->loc[i].addr == H5RD_ADDR_UNDEF) {
         h5rd__err_set_path(ec, dset->path);
         return H5RD_FAIL(ec, H5RD_E_NOT_FOUND, H5RD_ADDR_UNDEF, "chunk: chunk not allocated");
     }
-    *rec_ret = r;
+    *idx_ret = i;
     return H5RD_OK;
 }
 
@@ -296,9 +297,9 @@ h5rd_err h5rd_dataset_find_chunk(const h5rd_obj *dset, const uint64_t *coords,
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
     }
     struct h5rd__dset d;
-    const struct h5rd__chunk_rec *r = NULL;
-    H5RD_TRY(find_rec(dset, &d, coords, &r, ec));
-    return chunk_info(&d, r, info_ret, ec);
+    uint64_t i = 0;
+    H5RD_TRY(find_rec(dset, &d, coords, &i, ec));
+    return chunk_info(&d, i, info_ret, ec);
 }
 
 h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coords, void *buf,
@@ -307,8 +308,9 @@ h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coord
 {
     H5RD_API_BEGIN(err, local);
     struct h5rd__dset d;
-    const struct h5rd__chunk_rec *r = NULL;
-    H5RD_TRY(find_rec(dset, &d, coords, &r, ec));
+    uint64_t i = 0;
+    H5RD_TRY(find_rec(dset, &d, coords, &i, ec));
+    const struct h5rd__chunk_loc *r = &d.chunks->loc[i];
     size_t n;
     if (!h5rd__u64_to_size(r->nbytes, &n)) {
         return H5RD_FAIL(ec, H5RD_E_LIMIT, r->addr, "chunk: stored size exceeds address space");

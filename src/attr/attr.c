@@ -22,6 +22,7 @@
 #include "io/cursor.h"
 #include "io/source.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,73 +92,18 @@ static h5rd_err decode_push(const struct h5rd_file *f, struct attrvec *vec,
 
 /* ---- ordering ---- */
 
-/* One attribute's sort keys; 'idx' (load order) breaks creation-order ties. Ties are common:
- * libhdf5 writes creation index 0 in the message prefix of every compact attribute, and sorts
- * with glibc's qsort (a merge sort, stable), so compact attributes then keep header order. */
-struct sortent {
-    const char *name;
-    size_t name_nbytes;
-    int64_t corder;
-    uint64_t idx;
-};
-
-static int cmp_ent_name(const void *pa, const void *pb)
-{
-    const struct sortent *a = pa, *b = pb;
-    return h5rd__name_cmp(a->name, a->name_nbytes, b->name, b->name_nbytes);
-}
-
-static int cmp_ent_corder(const void *pa, const void *pb)
-{
-    const struct sortent *a = pa, *b = pb;
-    if (a->corder != b->corder) {
-        return a->corder < b->corder ? -1 : 1;
-    }
-    return a->idx < b->idx ? -1 : (a->idx > b->idx ? 1 : 0);
-}
-
-/* Sorts the attributes (by name, or stably by creation order); duplicate names are CORRUPT. */
+/* Sorts the attributes (by name, or stably by creation order: src/core/order.c). */
 static h5rd_err order_attrs(const struct h5rd_file *f, struct h5rd__attrs *attrs, bool by_corder,
                             uint64_t addr, struct h5rd_error *ec)
 {
-    if (attrs->n < 2) {
-        return H5RD_OK;
-    }
-    size_t n = (size_t)attrs->n; /* fits: the array of n attributes was allocated */
-    struct sortent *ent = h5rd__calloc(f, n, sizeof(*ent), ec);
-    if (ent == NULL) {
-        return ec->code;
-    }
-    struct h5rd__attr *sorted = NULL;
-    h5rd_err rc = H5RD_OK;
-    for (size_t i = 0; i < n; i++) {
-        ent[i].name = attrs->v[i].name;
-        ent[i].name_nbytes = attrs->v[i].name_nbytes;
-        ent[i].corder = attrs->v[i].corder;
-        ent[i].idx = i;
-    }
-    qsort(ent, n, sizeof(ent[0]), cmp_ent_name);
-    for (size_t i = 1; i < n; i++) {
-        if (cmp_ent_name(&ent[i - 1], &ent[i]) == 0) {
-            rc = H5RD_CORRUPT(ec, addr, "object: two attributes with the same name");
-            goto out;
-        }
-    }
-    if (by_corder) {
-        qsort(ent, n, sizeof(ent[0]), cmp_ent_corder);
-    }
-    sorted = h5rd__calloc(f, n, sizeof(*sorted), ec);
-    if (sorted == NULL) {
-        rc = ec->code;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        sorted[i] = attrs->v[ent[i].idx];
-    }
-    h5rd__free(f, attrs->v);
-    attrs->v = sorted;
-out:
-    h5rd__free(f, ent);
+    static const struct h5rd__named_fields fields = {offsetof(struct h5rd__attr, name),
+                                                     offsetof(struct h5rd__attr, name_nbytes),
+                                                     offsetof(struct h5rd__attr, corder)};
+    void *v = attrs->v;
+    h5rd_err rc = h5rd__order_named(f, &v, (size_t)attrs->n, sizeof(attrs->v[0]), &fields,
+                                    by_corder, addr, "object: two attributes with the same name",
+                                    ec);
+    attrs->v = v;
     return rc;
 }
 

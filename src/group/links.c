@@ -24,6 +24,7 @@
 #include "io/cursor.h"
 #include "io/source.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,73 +63,18 @@ fail:
 
 /* ---- ordering ---- */
 
-/* One link's sort keys; 'idx' is its position in load order, the tie-breaker that makes the
- * creation-order sort stable (libhdf5 sorts with the C library's qsort, which is a merge sort in
- * glibc, so links with equal creation orders keep their storage order). */
-struct sortent {
-    const char *name;
-    size_t name_nbytes;
-    int64_t corder;
-    uint64_t idx;
-};
-
-static int cmp_ent_name(const void *pa, const void *pb)
-{
-    const struct sortent *a = pa, *b = pb;
-    return h5rd__name_cmp(a->name, a->name_nbytes, b->name, b->name_nbytes);
-}
-
-static int cmp_ent_corder(const void *pa, const void *pb)
-{
-    const struct sortent *a = pa, *b = pb;
-    if (a->corder != b->corder) {
-        return a->corder < b->corder ? -1 : 1;
-    }
-    return a->idx < b->idx ? -1 : (a->idx > b->idx ? 1 : 0);
-}
-
-/* Sorts the links (by name, or stably by creation order) and rejects duplicate names. */
+/* Sorts the links (by name, or stably by creation order: src/core/order.c). */
 static h5rd_err order_links(const struct h5rd_file *f, struct h5rd__links *links, uint64_t addr,
                             struct h5rd_error *ec)
 {
-    if (links->n < 2) {
-        return H5RD_OK;
-    }
-    size_t n = (size_t)links->n; /* fits: the array of n links was allocated */
-    struct sortent *ent = h5rd__calloc(f, n, sizeof(*ent), ec);
-    if (ent == NULL) {
-        return ec->code;
-    }
-    struct h5rd__link *sorted = NULL;
-    h5rd_err rc = H5RD_OK;
-    for (size_t i = 0; i < n; i++) {
-        ent[i].name = links->v[i].name;
-        ent[i].name_nbytes = links->v[i].name_nbytes;
-        ent[i].corder = links->v[i].corder;
-        ent[i].idx = i;
-    }
-    qsort(ent, n, sizeof(ent[0]), cmp_ent_name);
-    for (size_t i = 1; i < n; i++) {
-        if (cmp_ent_name(&ent[i - 1], &ent[i]) == 0) {
-            rc = H5RD_CORRUPT(ec, addr, "group: two links with the same name");
-            goto out;
-        }
-    }
-    if (links->by_corder) {
-        qsort(ent, n, sizeof(ent[0]), cmp_ent_corder);
-    }
-    sorted = h5rd__calloc(f, n, sizeof(*sorted), ec);
-    if (sorted == NULL) {
-        rc = ec->code;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        sorted[i] = links->v[ent[i].idx];
-    }
-    h5rd__free(f, links->v);
-    links->v = sorted;
-out:
-    h5rd__free(f, ent);
+    static const struct h5rd__named_fields fields = {offsetof(struct h5rd__link, name),
+                                                     offsetof(struct h5rd__link, name_nbytes),
+                                                     offsetof(struct h5rd__link, corder)};
+    void *v = links->v;
+    h5rd_err rc = h5rd__order_named(f, &v, (size_t)links->n, sizeof(links->v[0]), &fields,
+                                    links->by_corder, addr, "group: two links with the same name",
+                                    ec);
+    links->v = v;
     return rc;
 }
 

@@ -315,10 +315,11 @@ static bool is_partial_edge(const struct h5rd__dset *d, const uint64_t *off)
     return false;
 }
 
-/* Makes the decoded bytes of chunk 'rec' available at *data_ret: a view of the file (kept in
- * *view, release it) when the chunk is stored unfiltered and 'buf' is not required, else
- * decoded into 'buf' (chunk_nbytes). */
-static h5rd_err chunk_data(const struct h5rd__dset *d, const struct h5rd__chunk_rec *rec,
+/* Makes the decoded bytes of the chunk at 'offset', stored at 'rec', available at *data_ret: a
+ * view of the file (kept in *view, release it) when the chunk is stored unfiltered and 'buf' is
+ * not required, else decoded into 'buf' (chunk_nbytes). */
+static h5rd_err chunk_data(const struct h5rd__dset *d, const uint64_t *offset,
+                           const struct h5rd__chunk_loc *rec,
                            uint64_t chunk_nbytes, uint8_t *buf, bool want_buf,
                            const uint8_t **data_ret, struct h5rd_view *view,
                            struct h5rd_error *ec)
@@ -328,7 +329,7 @@ static h5rd_err chunk_data(const struct h5rd__dset *d, const struct h5rd__chunk_
     /* Layout v4 flags bit 0 (0x01, libhdf5 H5O_LAYOUT_CHUNK_DONT_FILTER_PARTIAL_BOUND_CHUNKS):
      * partial edge chunks are stored unfiltered (H5D__chunk_lock skips the pipeline for a
      * chunk that reaches past the current extent). */
-    if (filtered && (d->layout->pub.chunk_flags & 0x1u) != 0 && is_partial_edge(d, rec->offset)) {
+    if (filtered && (d->layout->pub.chunk_flags & 0x1u) != 0 && is_partial_edge(d, offset)) {
         filtered = false;
     }
     if (chunk_nbytes > f->limits.max_chunk_nbytes) {
@@ -382,12 +383,13 @@ static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from
         uint64_t room = d->space->dims[k] - lo[k];
         hi[k] = lo[k] + (c->cdims[k] < room ? c->cdims[k] : room);
     }
-    const struct h5rd__chunk_rec *rec = h5rd__chunk_table_find(d, lo);
+    uint64_t i = h5rd__chunk_table_find(d->chunks, lo);
     struct src s = {SRC_FILL, NULL, 0};
     struct h5rd_view view = {NULL, 0, 0, NULL};
-    if (rec != NULL && rec->addr != H5RD_ADDR_UNDEF) {
+    if (i != H5RD__CHUNK_NONE && d->chunks->loc[i].addr != H5RD_ADDR_UNDEF) {
         const uint8_t *data = NULL;
-        H5RD_TRY(chunk_data(d, rec, c->chunk_nbytes, w->chunkbuf, false, &data, &view, &w->ec));
+        H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, w->chunkbuf, false, &data,
+                            &view, &w->ec));
         s.kind = SRC_MEM;
         s.mem = data;
     }
@@ -868,8 +870,8 @@ h5rd_err h5rd__read_chunk(const struct h5rd__dset *d, const uint64_t *chunk_offs
         e = H5RD_FAIL(ec, H5RD_E_BUFSIZE, H5RD_ADDR_UNDEF, "chunk: buffer too small");
         goto out;
     }
-    const struct h5rd__chunk_rec *rec = h5rd__chunk_table_find(d, chunk_offset);
-    if (rec == NULL || rec->addr == H5RD_ADDR_UNDEF) {
+    uint64_t i = h5rd__chunk_table_find(d->chunks, chunk_offset);
+    if (i == H5RD__CHUNK_NONE || d->chunks->loc[i].addr == H5RD_ADDR_UNDEF) {
         const uint8_t *val = NULL;
         const char *what = NULL;
         if (fill_value(d, esize, &val, &what) != H5RD_OK) {
@@ -881,7 +883,7 @@ h5rd_err h5rd__read_chunk(const struct h5rd__dset *d, const uint64_t *chunk_offs
     }
     const uint8_t *data = NULL;
     struct h5rd_view view = {NULL, 0, 0, NULL};
-    e = chunk_data(d, rec, nbytes, buf, true, &data, &view, ec);
+    e = chunk_data(d, chunk_offset, &d->chunks->loc[i], nbytes, buf, true, &data, &view, ec);
     if (e == H5RD_OK) {
         normalize(d->type, buf, nelem);
     }

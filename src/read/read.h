@@ -26,21 +26,34 @@ struct h5rd__dset {
     const struct h5rd__chunk_table *chunks;  /* chunked: the table (see below), else NULL */
 };
 
-/* All allocated chunks of a chunked dataset, sorted by linear chunk index for O(log n)
- * lookup. Built once per dataset handle (published with compare-and-swap by the API layer). */
+/* Where one stored chunk is: what the table keeps per chunk besides its offset. */
+struct h5rd__chunk_loc {
+    uint64_t addr;                    /* relative file address (H5RD_ADDR_UNDEF where a B-tree
+                                         record stores it so) */
+    uint64_t nbytes;                  /* stored size */
+    uint32_t filter_mask;             /* bit i set: filter i of the pipeline was skipped */
+};
+
+/* All allocated chunks of a chunked dataset, in chunk-index (iteration) order, with a
+ * permutation sorted by chunk offset for O(log n) lookup. Built once per dataset handle
+ * (published with compare-and-swap by the API layer). Compact on purpose: rank x 8 bytes of
+ * offset + 24 bytes of location + 8 bytes of permutation per chunk (56 bytes at rank 3), so a
+ * detector stack of millions of frame chunks stays well under max_alloc_nbytes. */
 struct h5rd__chunk_table {
     uint64_t n;
-    struct h5rd__chunk_rec *v;        /* in chunk-index (iteration) order */
-    uint64_t *sorted;                 /* indexes into v, sorted by linear chunk index */
-    uint64_t *linear;                 /* linear chunk index of v[i] */
+    uint32_t rank;
+    uint64_t *offset;                 /* n rows of 'rank' coordinates (chunk i at i x rank) */
+    struct h5rd__chunk_loc *loc;      /* n locations */
+    uint64_t *sorted;                 /* indexes, sorted by offset (row-major chunk order) */
 };
 h5rd_err h5rd__chunk_table_build(const struct h5rd_file *f, const struct h5rd__layout *layout,
                                  const struct h5rd__pline *pline, const struct h5rd_space *space,
                                  struct h5rd__chunk_table *t, struct h5rd_error *ec);
 void h5rd__chunk_table_free(const struct h5rd_file *f, struct h5rd__chunk_table *t);
-/* The record of the chunk whose first element is 'chunk_offset', or NULL. */
-const struct h5rd__chunk_rec *h5rd__chunk_table_find(const struct h5rd__dset *d,
-                                                     const uint64_t *chunk_offset);
+/* The index (into offset rows and loc) of the chunk whose first element is 'chunk_offset', or
+ * H5RD__CHUNK_NONE. */
+#define H5RD__CHUNK_NONE UINT64_MAX
+uint64_t h5rd__chunk_table_find(const struct h5rd__chunk_table *t, const uint64_t *chunk_offset);
 
 /* Reads selection 'sel' (NULL: all) converted to 'mt' (NULL: file layout normalised) into
  * 'buf' (at least npoints x element size), with 'nthreads' threads (<= 1: caller only). */

@@ -1,0 +1,84 @@
+/*
+ * order.c - the one ordering rule for named members: links of a group and attributes of an
+ * object are listed by name in byte order (h5rd__name_cmp, libhdf5's strcmp order), or, when
+ * creation order is tracked, by creation order with storage order breaking ties.
+ *
+ * Why storage order breaks ties: libhdf5 sorts with the C library's qsort, which in glibc is a
+ * merge sort (stable), so members with equal creation orders keep the order they were stored
+ * in. Ties are common: libhdf5 writes creation index 0 in the prefix of every compact
+ * attribute. Duplicate names are CORRUPT (libhdf5 can never write them; a lookup by name
+ * would be ambiguous).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One member's sort keys; 'idx' is its position in storage (load) order. */
+struct order_key {
+    const char *name;
+    size_t name_nbytes;
+    int64_t corder;
+    size_t idx;
+};
+
+static int cmp_name(const void *pa, const void *pb)
+{
+    const struct order_key *a = pa, *b = pb;
+    return h5rd__name_cmp(a->name, a->name_nbytes, b->name, b->name_nbytes);
+}
+
+static int cmp_corder(const void *pa, const void *pb)
+{
+    const struct order_key *a = pa, *b = pb;
+    if (a->corder != b->corder) {
+        return a->corder < b->corder ? -1 : 1;
+    }
+    return a->idx < b->idx ? -1 : (a->idx > b->idx ? 1 : 0);
+}
+
+h5rd_err h5rd__order_named(const struct h5rd_file *f, void **v, size_t n, size_t elem_nbytes,
+                           const struct h5rd__named_fields *fields, bool by_corder,
+                           uint64_t addr, const char *dup_what, struct h5rd_error *ec)
+{
+    if (n < 2) {
+        return H5RD_OK;
+    }
+    struct order_key *key = h5rd__calloc(f, n, sizeof(*key), ec);
+    if (key == NULL) {
+        return ec->code;
+    }
+    unsigned char *sorted = NULL;
+    const unsigned char *src = *v;
+    h5rd_err rc = H5RD_OK;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *e = src + i * elem_nbytes; /* fits: the array exists */
+        memcpy(&key[i].name, e + fields->name_off, sizeof(key[i].name));
+        memcpy(&key[i].name_nbytes, e + fields->name_nbytes_off, sizeof(key[i].name_nbytes));
+        memcpy(&key[i].corder, e + fields->corder_off, sizeof(key[i].corder));
+        key[i].idx = i;
+    }
+    qsort(key, n, sizeof(key[0]), cmp_name);
+    for (size_t i = 1; i < n; i++) {
+        if (cmp_name(&key[i - 1], &key[i]) == 0) {
+            rc = H5RD_CORRUPT(ec, addr, dup_what);
+            goto out;
+        }
+    }
+    if (by_corder) {
+        qsort(key, n, sizeof(key[0]), cmp_corder);
+    }
+    sorted = h5rd__calloc(f, n, elem_nbytes, ec);
+    if (sorted == NULL) {
+        rc = ec->code;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(sorted + i * elem_nbytes, src + key[i].idx * elem_nbytes, elem_nbytes);
+    }
+    h5rd__free(f, *v);
+    *v = sorted;
+out:
+    h5rd__free(f, key);
+    return rc;
+}
