@@ -112,7 +112,8 @@ struct h5rd_alloc {
  * See docs/limits.md. h5rd_limits_init() fills in the defaults. */
 struct h5rd_limits {
     uint64_t max_alloc_nbytes;    /* any single allocation (default 1 GiB) */
-    uint64_t max_metadata_nbytes; /* parsed metadata per file (default 256 MiB) */
+    uint64_t max_metadata_nbytes; /* parsed metadata one file holds at once: all library
+                                     memory but chunk/filter/selection buffers (256 MiB) */
     uint64_t max_chunk_nbytes;    /* one decoded chunk (default 1 GiB) */
     uint32_t max_ohdr_chunks;     /* object header chunks incl. continuations (default 1024) */
     uint32_t max_messages;        /* messages in one object header (default 65536) */

@@ -95,14 +95,23 @@ struct h5rd_file {
         _Atomic(struct h5rd__links *) links;   /* NULL until published */
     } links_cache[64];
     _Atomic(struct h5rd__extfile *) extfiles;  /* lock-free list, freed at close */
+    _Atomic uint64_t meta_nbytes;   /* parsed metadata held now (src/core/alloc.c) */
 };
 
 /* ---- allocation (src/core/alloc.c) -------------------------------------------------------- */
-/* Each checks 'n' against limits.max_alloc_nbytes and records H5RD_E_LIMIT / H5RD_E_NOMEM in
- * 'ec' on failure (returning NULL). n == 0 allocates 1 byte so NULL always means failure. */
+/* Each checks 'n' against limits.max_alloc_nbytes, charges it to the file's parsed-metadata
+ * total (limits.max_metadata_nbytes, released by h5rd__free) and records H5RD_E_LIMIT /
+ * H5RD_E_NOMEM in 'ec' on failure (returning NULL). n == 0 allocates 1 byte so NULL always
+ * means failure. */
 void *h5rd__malloc(const struct h5rd_file *f, uint64_t n, struct h5rd_error *ec);
 void *h5rd__calloc(const struct h5rd_file *f, uint64_t count, uint64_t size, struct h5rd_error *ec);
 void *h5rd__realloc(const struct h5rd_file *f, void *p, uint64_t n, struct h5rd_error *ec);
+/* The same, not charged to max_metadata_nbytes: for the data path only (chunk buffers, filter
+ * scratch, selection bookkeeping), whose sizes other limits or the caller bound. Blocks from
+ * either family are freed with h5rd__free and keep their family through h5rd__realloc. */
+void *h5rd__malloc_data(const struct h5rd_file *f, uint64_t n, struct h5rd_error *ec);
+void *h5rd__calloc_data(const struct h5rd_file *f, uint64_t count, uint64_t size,
+                        struct h5rd_error *ec);
 void h5rd__free(const struct h5rd_file *f, void *p);
 /* Copies n bytes and appends a NUL. */
 char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h5rd_error *ec);

@@ -451,7 +451,7 @@ h5rd_err h5rd__filter_bitshuffle_decode(const struct h5rd_file *f,
 
     uint8_t *tmp = NULL;
     if (compressed && max_blk > 0) {
-        tmp = h5rd__malloc(f, (uint64_t)max_blk * esize, ec);
+        tmp = h5rd__malloc_data(f, (uint64_t)max_blk * esize, ec);
         if (tmp == NULL) {
             return ec->code != H5RD_OK ? ec->code : H5RD_E_NOMEM;
         }

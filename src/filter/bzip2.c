@@ -22,7 +22,7 @@ static void *bzalloc_hook(void *opaque, int items, int size)
     if (items < 0 || size < 0) {
         return NULL;
     }
-    return h5rd__calloc(z->f, (uint64_t)items, (uint64_t)size, z->ec);
+    return h5rd__calloc_data(z->f, (uint64_t)items, (uint64_t)size, z->ec);
 }
 
 static void bzfree_hook(void *opaque, void *p)

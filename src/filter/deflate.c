@@ -19,7 +19,7 @@ struct zalloc_ctx {
 static voidpf zalloc_hook(voidpf opaque, uInt items, uInt size)
 {
     struct zalloc_ctx *z = opaque;
-    return h5rd__calloc(z->f, items, size, z->ec);
+    return h5rd__calloc_data(z->f, items, size, z->ec);
 }
 
 static void zfree_hook(voidpf opaque, voidpf p)

@@ -220,7 +220,7 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
         }
     }
     for (unsigned s = 0; s < nscratch; s++) {
-        scratch[s] = h5rd__malloc(f, scratch_n, ec);
+        scratch[s] = h5rd__malloc_data(f, scratch_n, ec);
         if (scratch[s] == NULL) {
             err = ec->code != H5RD_OK ? ec->code : H5RD_E_NOMEM;
             goto out;

@@ -181,7 +181,7 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
         return H5RD_FAIL(ec, H5RD_E_LIMIT, H5RD_ADDR_UNDEF, "zfp: stream buffer too large");
     }
     scap = scap / 8 * 8;
-    sbuf = h5rd__calloc(f, scap, 1, ec);
+    sbuf = h5rd__calloc_data(f, scap, 1, ec);
     if (sbuf == NULL) {
         err = ec->code;
         goto out;
@@ -194,7 +194,7 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
      * the caller's is not. */
     uint8_t *dst = out;
     if ((uintptr_t)out % esize != 0) {
-        tmp = h5rd__malloc(f, out_cap, ec);
+        tmp = h5rd__malloc_data(f, out_cap, ec);
         if (tmp == NULL) {
             err = ec->code;
             goto out;

@@ -457,7 +457,7 @@ static h5rd_err worker_init(struct ctx *c, struct worker *w, uint32_t id, struct
     w->id = id;
     h5rd__err_clear(&w->ec);
     if (c->chunk_nbytes > 0) {
-        w->chunkbuf = h5rd__malloc(c->f, c->chunk_nbytes, ec);
+        w->chunkbuf = h5rd__malloc_data(c->f, c->chunk_nbytes, ec);
         if (w->chunkbuf == NULL) {
             return ec->code;
         }
@@ -467,7 +467,7 @@ static h5rd_err worker_init(struct ctx *c, struct worker *w, uint32_t id, struct
         if (w->stage_nelem == 0) {
             w->stage_nelem = 1;
         }
-        w->stage = h5rd__malloc(c->f, w->stage_nelem * c->esize, ec);
+        w->stage = h5rd__malloc_data(c->f, w->stage_nelem * c->esize, ec);
         if (w->stage == NULL) {
             return ec->code;
         }
@@ -596,9 +596,9 @@ static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
     c->chunk_nbytes = n;
     if (c->sel.is_points) {
         uint64_t np = c->sel.npoints;
-        c->porder = h5rd__calloc(c->f, np, sizeof(uint64_t), ec);
-        c->groups = h5rd__calloc(c->f, np + 1, sizeof(uint64_t), ec);
-        uint64_t *tmp = h5rd__calloc(c->f, np, sizeof(uint64_t), ec);
+        c->porder = h5rd__calloc_data(c->f, np, sizeof(uint64_t), ec);
+        c->groups = h5rd__calloc_data(c->f, np + 1, sizeof(uint64_t), ec);
+        uint64_t *tmp = h5rd__calloc_data(c->f, np, sizeof(uint64_t), ec);
         if (c->porder == NULL || c->groups == NULL || tmp == NULL) {
             h5rd__free(c->f, tmp);
             return ec->code;
@@ -624,7 +624,7 @@ static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
         uint64_t dims = c->sel.dims[k];
         uint64_t nch = dims / c->cdims[k] + (dims % c->cdims[k] != 0);
         uint64_t cap = c->sel.n[k] < nch ? c->sel.n[k] : nch;
-        c->clist[k] = h5rd__calloc(c->f, cap, sizeof(uint64_t), ec);
+        c->clist[k] = h5rd__calloc_data(c->f, cap, sizeof(uint64_t), ec);
         if (c->clist[k] == NULL) {
             return ec->code;
         }

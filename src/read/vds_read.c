@@ -274,7 +274,7 @@ static h5rd_err stage_get(struct rd *r, uint64_t nbytes, struct h5rd_error *ec)
     h5rd__free(r->f, r->stage);
     r->stage = NULL;
     r->stage_cap = 0;
-    r->stage = h5rd__malloc(r->f, nbytes, ec);
+    r->stage = h5rd__malloc_data(r->f, nbytes, ec);
     if (r->stage == NULL) {
         return ec->code;
     }
@@ -477,7 +477,7 @@ static h5rd_err points_sorted(struct rd *r, struct h5rd_error *ec)
     if (r->porder != NULL) {
         return H5RD_OK;
     }
-    uint64_t *v = h5rd__calloc(r->f, r->np, 2 * sizeof *v, ec);
+    uint64_t *v = h5rd__calloc_data(r->f, r->np, 2 * sizeof *v, ec);
     if (v == NULL) {
         return ec->code;
     }
@@ -513,7 +513,7 @@ static h5rd_err dim_meet(struct rd *r, uint32_t d, const struct dim *v, const st
     uint64_t m = walk_v ? v1 - v0 : s1 - s0;
     if (r->L[d] == NULL) {
         /* m <= s1 - s0 <= s->n: one array of the caller's size along d serves every mapping */
-        r->L[d] = h5rd__calloc(r->f, s->n, sizeof(struct ent), ec);
+        r->L[d] = h5rd__calloc_data(r->f, s->n, sizeof(struct ent), ec);
         if (r->L[d] == NULL) {
             return ec->code;
         }
@@ -828,7 +828,7 @@ static h5rd_err read_pairs(struct rd *r, const struct job *j, const struct h5rd_
         }
         return H5RD_OK;
     }
-    pts = h5rd__calloc(r->f, batch, (uint64_t)sr * sizeof(uint64_t), ec);
+    pts = h5rd__calloc_data(r->f, batch, (uint64_t)sr * sizeof(uint64_t), ec);
     if (pts == NULL) {
         return ec->code;
     }

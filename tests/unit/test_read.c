@@ -466,6 +466,64 @@ Test(read_e2e, read_chunk_and_raw)
 
 /* ---- errors ---------------------------------------------------------------------------------- */
 
+/* max_metadata_nbytes bounds the parsed metadata a file holds at once, not the data path:
+ * with 16 KiB, datasets larger than that (and zlib's ~40 KiB of inflate state) still read
+ * exactly; with 2 KiB the first step that needs more metadata fails with LIMIT. */
+static h5rd_err open_read_limited(uint64_t limit, const char *path, const char *sha,
+                                  struct h5rd_error *e)
+{
+    struct h5rd_open_opts o;
+    h5rd_open_opts_init(&o);
+    struct h5rd_limits l;
+    h5rd_limits_init(&l);
+    l.max_metadata_nbytes = limit;
+    o.limits = &l;
+    h5rd_file *f = NULL;
+    h5rd_err r = h5rd_file_open(DATA_DIR "/read_latest.h5", &o, &f, e);
+    if (r != H5RD_OK) {
+        return r;
+    }
+    h5rd_obj *d = NULL;
+    r = h5rd_obj_open(f, path, &d, e);
+    if (r == H5RD_OK) {
+        uint64_t np = 0, es = 0;
+        r = h5rd_selection_get_npoints(d, NULL, &np, e);
+        if (r == H5RD_OK) {
+            r = h5rd_dataset_get_elem_nbytes(d, NULL, &es, e);
+        }
+        uint8_t *buf = malloc(np * es + 1);
+        if (r == H5RD_OK) {
+            r = h5rd_dataset_read(d, NULL, NULL, buf, (size_t)(np * es), NULL, e);
+        }
+        if (r == H5RD_OK) {
+            char hex[65];
+            sha256_hex(buf, (size_t)(np * es), hex);
+            cr_expect_str_eq(hex, sha, "%s under a %llu-byte metadata limit", path,
+                             (unsigned long long)limit);
+        }
+        free(buf);
+        h5rd_obj_close(d);
+    }
+    h5rd_file_close(f);
+    return r;
+}
+
+Test(read_e2e, metadata_limit_bounds_metadata_not_data)
+{
+    static const char *paths[2] = {"/sparse_fill", "/chunked_gzip_shuf_f32"};
+    static const char *shas[2] = {
+        "555c72f2295d8b371353a355b270d4c87e5150ed6ce09c6860ac5d6b881bec43",
+        "1d43821109c1c3b918ebdc39e927574014b40b59c89266bf10b80d4e67d8b757"};
+    for (int i = 0; i < 2; i++) {
+        struct h5rd_error e;
+        h5rd_err r = open_read_limited(16 << 10, paths[i], shas[i], &e);
+        cr_expect_eq(r, H5RD_OK, "%s: %s (%s)", paths[i], h5rd_strerror(r), e.what);
+        r = open_read_limited(2 << 10, paths[i], shas[i], &e);
+        cr_expect_eq(r, H5RD_E_LIMIT, "%s: %s", paths[i], h5rd_strerror(r));
+        cr_expect_not_null(strstr(e.what, "max_metadata_nbytes"), "%s", e.what);
+    }
+}
+
 Test(read_e2e, argument_errors)
 {
     h5rd_file *f = open_data("read_latest.h5", 0);
