@@ -3,7 +3,7 @@
 # Required: a C compiler, cmake, pkg-config, zlib, lz4, criterion (tests).
 # Optional (features are reported at configure time when absent): zstd, bzip2, libaec (szip), blosc, zfp.
 set -eu
-pkgs="gcc make cmake pkg-config zlib1g-dev liblz4-dev libcriterion-dev libzstd-dev libbz2-dev libaec-dev libblosc-dev libzfp-dev"
+pkgs="gcc make cmake pkg-config zlib1g-dev liblz4-dev libcriterion-dev libzstd-dev libbz2-dev libaec-dev libblosc-dev libzfp-dev libdeflate-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -3,13 +3,22 @@
  * (RFC 1950 wrapper around RFC 1951 data). libhdf5 inflates into a growing buffer; h5rd
  * inflates into the known-size output, so a stream that would expand past it (a zip bomb) is
  * CORRUPT after at most out_cap bytes were written. Bytes after the end of the zlib stream are
- * ignored, as libhdf5 does. zlib allocates its window through the file's allocator.
+ * ignored, as libhdf5 does; the Adler-32 trailer is verified.
+ *
+ * Two decoders with the same contract: libdeflate when found at configure time (whole-buffer
+ * decoding, 2-3 times zlib's speed: the output size is always known here, which is the one
+ * thing libdeflate needs), else zlib's streaming inflate (which allocates its window through
+ * the file's allocator; libdeflate's ~10 KiB decompressor state comes from malloc, since
+ * libdeflate 1.14 only offers a process-wide allocator hook).
  */
 #include "filter/filter.h"
 
 #include <limits.h>
 #include <string.h>
 #include <zlib.h>
+#ifdef H5RD_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 
 struct zalloc_ctx {
     const struct h5rd_file *f;
@@ -28,10 +37,11 @@ static void zfree_hook(voidpf opaque, voidpf p)
     h5rd__free(z->f, p);
 }
 
-h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
-                                     const struct h5rd_type *type, const uint8_t *in,
-                                     size_t in_n, uint8_t *out, size_t out_cap, size_t *out_n,
-                                     struct h5rd_error *ec)
+h5rd_err h5rd__filter_deflate_decode_zlib(const struct h5rd_file *f,
+                                          const struct h5rd__filter *flt,
+                                          const struct h5rd_type *type, const uint8_t *in,
+                                          size_t in_n, uint8_t *out, size_t out_cap,
+                                          size_t *out_n, struct h5rd_error *ec)
 {
     (void)flt;
     (void)type;
@@ -111,4 +121,37 @@ h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5r
 out:
     inflateEnd(&zs);
     return err;
+}
+
+h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
+                                     const struct h5rd_type *type, const uint8_t *in,
+                                     size_t in_n, uint8_t *out, size_t out_cap, size_t *out_n,
+                                     struct h5rd_error *ec)
+{
+#ifdef H5RD_HAVE_LIBDEFLATE
+    (void)f;
+    (void)flt;
+    (void)type;
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (d == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF, "deflate: out of memory");
+    }
+    size_t used_in = 0, n = 0;
+    enum libdeflate_result r =
+        libdeflate_zlib_decompress_ex(d, in, in_n, out, out_cap, &used_in, &n);
+    libdeflate_free_decompressor(d);
+    switch (r) {
+    case LIBDEFLATE_SUCCESS:
+        *out_n = n;
+        return H5RD_OK;
+    case LIBDEFLATE_INSUFFICIENT_SPACE:
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "deflate: stream expands past the chunk size");
+    default:
+        /* BAD_DATA: invalid or truncated stream, or a wrong Adler-32 (zlib tells the two
+         * apart; the chunk is unusable either way). */
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "deflate: invalid or truncated zlib stream");
+    }
+#else
+    return h5rd__filter_deflate_decode_zlib(f, flt, type, in, in_n, out, out_cap, out_n, ec);
+#endif
 }

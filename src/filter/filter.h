@@ -80,6 +80,11 @@ h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5r
                                      const struct h5rd_type *type, const uint8_t *in,
                                      size_t in_n, uint8_t *out, size_t out_cap, size_t *out_n,
                                      struct h5rd_error *ec);
+/* The zlib decoder (used by the one above when libdeflate is absent; tests compare the two). */
+h5rd_err h5rd__filter_deflate_decode_zlib(const struct h5rd_file *f, const struct h5rd__filter *flt,
+                                     const struct h5rd_type *type, const uint8_t *in,
+                                     size_t in_n, uint8_t *out, size_t out_cap, size_t *out_n,
+                                     struct h5rd_error *ec);
 h5rd_err h5rd__filter_shuffle_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
                                      const struct h5rd_type *type, const uint8_t *in,
                                      size_t in_n, uint8_t *out, size_t out_cap, size_t *out_n,

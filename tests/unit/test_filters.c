@@ -333,6 +333,94 @@ Test(filters, deflate_truncated)
     cr_expect_eq(decode1(&f, 1, NULL, 0, comp, 64, out, sizeof(out), &ec), H5RD_E_CORRUPT);
 }
 
+/* The two deflate decoders (libdeflate when built with it, zlib always) must agree: same
+ * result code and bytes for whole streams, every truncation, trailing bytes, a bad Adler-32,
+ * an output one byte short, and a capacity larger than the stream's content. */
+static h5rd_err deflate_one(bool zlib, struct h5rd_file *f, const uint8_t *in, size_t in_n,
+                            uint8_t *out, size_t cap, size_t *n)
+{
+    struct h5rd__filter flt = {1, 0, (char *)"", 0, NULL};
+    struct h5rd_error ec;
+    h5rd__err_clear(&ec);
+    *n = 0;
+    return zlib ? h5rd__filter_deflate_decode_zlib(f, &flt, NULL, in, in_n, out, cap, n, &ec)
+                : h5rd__filter_deflate_decode(f, &flt, NULL, in, in_n, out, cap, n, &ec);
+}
+
+Test(filters, deflate_decoders_agree)
+{
+    struct h5rd_file f;
+    file_init(&f);
+    static uint8_t src[20000], comp[24000], a[20001], b[20001];
+    for (size_t i = 0; i < sizeof(src); i++) {
+        src[i] = (uint8_t)((i * 2654435761u) >> (i % 7 == 0 ? 3 : 27));
+    }
+    const size_t sizes[] = {0, 1, 100, 4096, sizeof(src)};
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        size_t len = sizes[si];
+        uLongf cn = sizeof(comp) - 8;
+        cr_assert_eq(compress2(comp, &cn, src, len, 6), Z_OK);
+        memset(comp + cn, 0x5a, 8); /* trailing bytes after the stream are ignored */
+        const size_t caps[] = {len, len + 1, len == 0 ? 0 : len - 1};
+        for (size_t ci = 0; ci < 3; ci++) {
+            for (size_t cut = 0; cut <= cn + 8; cut += (cut < 16 || cut + 16 > cn ? 1 : 97)) {
+                size_t na = 0, nb = 0;
+                h5rd_err ra = deflate_one(false, &f, comp, cut, a, caps[ci], &na);
+                h5rd_err rb = deflate_one(true, &f, comp, cut, b, caps[ci], &nb);
+                cr_assert_eq(ra, rb, "len %zu cap %zu cut %zu: %d vs zlib %d", len, caps[ci],
+                             cut, ra, rb);
+                if (ra == H5RD_OK) {
+                    cr_assert_eq(na, nb);
+                    cr_assert(memcmp(a, b, na) == 0);
+                    cr_assert(na == len && memcmp(a, src, na) == 0);
+                }
+            }
+        }
+        /* A wrong Adler-32 trailer. */
+        comp[cn - 1] ^= 0x40;
+        size_t na = 0, nb = 0;
+        cr_expect_eq(deflate_one(false, &f, comp, cn, a, len, &na), H5RD_E_CORRUPT);
+        cr_expect_eq(deflate_one(true, &f, comp, cn, b, len, &nb), H5RD_E_CORRUPT);
+    }
+}
+
+/* Unshuffle (SSE2 paths for element sizes 2, 4, 8; blocked byte loop otherwise) against the
+ * definition, for sizes around every vector width and block boundary, with leftover bytes. */
+Test(filters, shuffle_matches_definition)
+{
+    struct h5rd_file f;
+    file_init(&f);
+    static uint8_t in[3 * 2053 * 17 + 16], out[sizeof(in)], want[sizeof(in)];
+    const size_t nelems[] = {0, 1, 2, 15, 16, 17, 31, 33, 1023, 1024, 1025, 2053};
+    for (uint32_t es = 1; es <= 17; es++) {
+        for (size_t k = 0; k < sizeof(nelems) / sizeof(nelems[0]); k++) {
+            size_t ne = nelems[k];
+            for (size_t extra = 0; extra < (es > 1 ? 2 : 1); extra++) {
+                size_t len = ne * es + (extra ? es - 1 : 0);
+                for (size_t i = 0; i < len; i++) {
+                    in[i] = (uint8_t)(i * 131 + (i >> 8) * 7 + es);
+                }
+                for (size_t j = 0; j < es; j++) {
+                    for (size_t i = 0; i < ne; i++) {
+                        want[i * es + j] = in[j * ne + i];
+                    }
+                }
+                memcpy(want + ne * es, in + ne * es, len - ne * es);
+                struct h5rd__filter flt = {2, 0, (char *)"", 1, &es};
+                struct h5rd_error ec;
+                h5rd__err_clear(&ec);
+                size_t n = 0;
+                cr_assert_eq(h5rd__filter_shuffle_decode(&f, &flt, NULL, in, len, out, len, &n,
+                                                         &ec),
+                             H5RD_OK);
+                cr_assert_eq(n, len);
+                cr_assert(memcmp(out, want, len) == 0, "esize %u, %zu elements, %zu extra", es,
+                          ne, extra);
+            }
+        }
+    }
+}
+
 Test(filters, deflate_zip_bomb)
 {
     struct h5rd_file f;
