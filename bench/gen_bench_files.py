@@ -10,6 +10,7 @@ Needs h5py and hdf5plugin (Debian: python3-h5py python3-hdf5plugin). Determinist
             (a smooth field plus noise: a simulation output)                   128 MiB
  bslz4.h5   /x  uint16 (100, 1024, 1024), one chunk per frame, bitshuffle+LZ4
             (filter 32008; Poisson photon counts, mean 0.3: Eiger-style frames) 200 MiB
+ rows.h5    /x  float32 (8, 1024, 1024), chunks (1, 128, 128) (64 KiB), shuffle+gzip 4  32 MiB
  small.h5   /g00../g49, 100 datasets each of 100 int32, compact attribute "n" (5,000 datasets)
 """
 import os
@@ -34,6 +35,9 @@ def main():
     with h5py.File(os.path.join(out, "gzip.h5"), "w") as f:
         f.create_dataset("x", data=field, chunks=(4, 256, 256), shuffle=True,
                          compression="gzip", compression_opts=4)
+    with h5py.File(os.path.join(out, "rows.h5"), "w") as f:
+        f.create_dataset("x", data=field[:8], chunks=(1, 128, 128), shuffle=True,
+                         compression="gzip", compression_opts=4)
     del field
 
     with h5py.File(os.path.join(out, "bslz4.h5"), "w") as f:
@@ -49,7 +53,7 @@ def main():
             for k in range(100):
                 ds = grp.create_dataset("d%03d" % k, data=np.arange(100, dtype=np.int32) + k)
                 ds.attrs["n"] = k
-    for name in ("contig.h5", "gzip.h5", "bslz4.h5", "small.h5"):
+    for name in ("contig.h5", "gzip.h5", "rows.h5", "bslz4.h5", "small.h5"):
         print("%-10s %10d bytes" % (name, os.path.getsize(os.path.join(out, name))))
     return 0
 

@@ -9,6 +9,8 @@
  *   W4 frames   the same, frame by frame: 100 hyperslab reads (a detector pipeline)
  *   W5 slices   500 reads of a 1x64x64 block at pseudo-random places of W2's array
  *   W6 small    open the file, open and read each of 5,000 small datasets (50 groups), close
+ *   W7 rows     read 8 frames of a gzip float32 array (64 KiB chunks) row by row: 8,192 reads
+ *               of 1x1x1024, each touching 8 chunks that the next 127 rows touch again
  *
  * libhdf5 runs with its defaults (1 MiB chunk cache, sec2 driver); h5rd with the defaults
  * (mmap). Times are wall-clock, best of --repeat runs, after one warm-up run (the files are in
@@ -19,7 +21,7 @@
  * Build: cmake -DH5RD_BUILD_BENCH=ON (needs libhdf5-dev; skipped with a message otherwise).
  * Run:   /usr/bin/python3 bench/gen_bench_files.py /tmp/h5rd-bench
  *        HDF5_PLUGIN_PATH=/usr/lib/x86_64-linux-gnu/hdf5/serial/plugins \
- *            build/h5_compare /tmp/h5rd-bench [--repeat R] [--threads N]
+ *            build/h5_compare /tmp/h5rd-bench [--repeat R] [--threads N] [--only NAME]
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -65,6 +67,12 @@ static void check_h5rd(h5rd_err r, const struct h5rd_error *e, const char *what)
 }
 
 static char g_dir[4096];
+static const char *g_only; /* --only NAME: run that workload alone */
+
+static bool wanted(const char *name)
+{
+    return g_only == NULL || strcmp(g_only, name) == 0;
+}
 
 static void path_of(char *out, size_t n, const char *name)
 {
@@ -208,6 +216,9 @@ static void report(const char *name, size_t nbytes, double h5, double rd1, doubl
 static void dataset_workload(const char *name, const struct wl *w, int repeat, uint32_t nthr,
                              bool readers)
 {
+    if (!wanted(name)) {
+        return;
+    }
     char p[8192];
     path_of(p, sizeof p, w->file);
     size_t total = w->nboxes * w->box_nbytes;
@@ -336,6 +347,9 @@ static double small_rd(int32_t *out, uint32_t readers)
 
 static void small_workload(int repeat, uint32_t nthr)
 {
+    if (!wanted("small")) {
+        return;
+    }
     size_t n = (size_t)SMALL_GROUPS * SMALL_PER * SMALL_N;
     int32_t *a = xmalloc(n * sizeof *a), *b = xmalloc(n * sizeof *b);
     small_h5(a);
@@ -365,6 +379,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
             repeat = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            g_only = argv[++i];
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             nthr = atol(argv[++i]);
         } else {
@@ -372,7 +388,7 @@ int main(int argc, char **argv)
         }
     }
     if (dir == NULL || repeat < 1 || nthr < 1 || nthr > 64) {
-        fprintf(stderr, "usage: h5_compare DIR [--repeat R] [--threads N(1-64)]\n");
+        fprintf(stderr, "usage: h5_compare DIR [--repeat R] [--threads N(1-64)] [--only NAME]\n");
         return 2;
     }
     snprintf(g_dir, sizeof g_dir, "%s", dir);
@@ -406,6 +422,13 @@ int main(int argc, char **argv)
     }
     struct wl sl = {"gzip.h5", slices, 500, (size_t)64 * 64 * 4};
     dataset_workload("slices", &sl, repeat, n, true);
+
+    static struct box rows[8 * 1024];
+    for (uint32_t i = 0; i < 8 * 1024; i++) {
+        rows[i] = (struct box){3, {i / 1024, i % 1024, 0}, {1, 1, 1024}};
+    }
+    struct wl rw = {"rows.h5", rows, 8 * 1024, 1024 * 4};
+    dataset_workload("rows", &rw, repeat, n, true);
 
     small_workload(repeat, n);
     return 0;

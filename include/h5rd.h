@@ -144,6 +144,13 @@ struct h5rd_open_opts {
      * outlive the file. There is no global registry. */
     const struct h5rd_filter_plugin *filters;
     size_t n_filters;
+    /* Decoded-chunk cache of a dataset handle, in bytes (default 4 MiB; 0: none). Reads that
+     * come back to chunks they decoded (row by row, small hyperslabs) take them from it, as
+     * from libhdf5's chunk cache. It never makes a read wait: a handle has 4 such caches, a
+     * read on one thread takes a free one (its thread's first), and a read decoding on
+     * several threads, or finding all 4 held, goes without. Memory is taken on first use, so
+     * a handle read by one thread at a time holds one cache's worth. */
+    uint64_t chunk_cache_nbytes;
 };
 
 H5RD_API void h5rd_open_opts_init(struct h5rd_open_opts *opts);

@@ -70,6 +70,7 @@ struct h5rd_file {
     uint32_t flags;                 /* H5RD_OPEN_* */
     const struct h5rd_filter_plugin *plugins;  /* caller's filters (borrowed), tried first */
     size_t n_plugins;
+    uint64_t chunk_cache_nbytes;    /* per dataset handle (h5rd_open_opts), 0: none */
     atomic_uint refcount;           /* caller's reference + one per open object */
 
     /* The source (io/source.c). */
@@ -154,6 +155,9 @@ struct h5rd__named_fields {
 h5rd_err h5rd__order_named(const struct h5rd_file *f, void **v, size_t n, size_t elem_nbytes,
                            const struct h5rd__named_fields *fields, bool by_corder,
                            uint64_t addr, const char *dup_what, struct h5rd_error *ec);
+
+/* Default size of each dataset handle's decoded-chunk cache (h5rd_open_opts). */
+#define H5RD__CHUNK_CACHE_DEFAULT ((uint64_t)4 << 20)
 
 /* Default limits (docs/limits.md). */
 void h5rd__limits_default(struct h5rd_limits *l);

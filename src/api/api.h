@@ -14,6 +14,7 @@
 #include "group/group.h"
 #include "object/msg.h"
 #include "object/ohdr.h"
+#include "read/read.h"
 
 struct h5rd_obj {
     struct h5rd_file *file;          /* holds one reference */
@@ -40,6 +41,9 @@ struct h5rd_obj {
                                         built at open, immutable, freed with the handle */
 
     _Atomic(struct h5rd__chunk_table *) chunks;  /* chunked datasets: built on first use */
+    /* chunked datasets: decoded-chunk caches (read/read.h), each taken by one read at a time
+     * with an atomic exchange */
+    struct h5rd__chunk_cache cache[H5RD__CACHE_SHARDS];
 };
 
 struct h5rd_attr {

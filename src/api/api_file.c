@@ -34,6 +34,7 @@ void h5rd_open_opts_init(struct h5rd_open_opts *opts)
     if (opts != NULL) {
         memset(opts, 0, sizeof *opts);
         opts->struct_nbytes = sizeof *opts;
+        opts->chunk_cache_nbytes = H5RD__CHUNK_CACHE_DEFAULT;
     }
 }
 
@@ -64,6 +65,7 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
     uint32_t flags = 0;
     const struct h5rd_filter_plugin *plugins = NULL;
     size_t n_plugins = 0;
+    uint64_t cache_nbytes = H5RD__CHUNK_CACHE_DEFAULT;
     h5rd__limits_default(&limits);
     if (opts != NULL) {
         if (opts->struct_nbytes < sizeof(size_t) || opts->struct_nbytes > sizeof *opts) {
@@ -89,6 +91,10 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
             plugins = opts->filters;
             n_plugins = opts->n_filters;
         }
+        if (opts->struct_nbytes >=
+            offsetof(struct h5rd_open_opts, chunk_cache_nbytes) + sizeof(uint64_t)) {
+            cache_nbytes = opts->chunk_cache_nbytes;
+        }
     }
     struct h5rd_file *f = alloc.malloc_fn(alloc.user, sizeof *f);
     if (f == NULL) {
@@ -100,6 +106,7 @@ static h5rd_err file_new(const struct h5rd_open_opts *opts, struct h5rd_file **f
     f->flags = flags;
     f->plugins = plugins;
     f->n_plugins = n_plugins;
+    f->chunk_cache_nbytes = cache_nbytes;
     f->fd = -1;
     atomic_init(&f->refcount, 1);
     atomic_init(&f->pathmap, NULL);
@@ -409,6 +416,7 @@ h5rd_err h5rd__extfile_open_env(struct h5rd_file *f, const char *name, const cha
     o.limits = &f->limits;
     o.flags = f->flags;
     o.filters = f->plugins;
+    o.chunk_cache_nbytes = f->chunk_cache_nbytes;
     o.n_filters = f->n_plugins;
     struct h5rd_file *ext = NULL;
     h5rd_err e = h5rd_file_open(path, &o, &ext, ec);

@@ -56,6 +56,9 @@ static void obj_free(h5rd_obj *o)
         h5rd__free(f, attrs);
     }
     h5rd__obj_chunks_free(o);
+    for (size_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
+        h5rd__chunk_cache_free(f, &o->cache[k]);
+    }
     h5rd__vds_free(f, o->vds);
     h5rd__free(f, o->path);
     h5rd__free(f, o);
@@ -110,6 +113,9 @@ h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char 
     atomic_init(&o->attrs, NULL);
     atomic_init(&o->chunks, NULL);
     atomic_init(&o->links, NULL);
+    for (size_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
+        h5rd__chunk_cache_init(&o->cache[k], f->chunk_cache_nbytes);
+    }
     o->addr = addr;
     o->path = h5rd__strndup(f, path, strlen(path), ec);
     if (o->path == NULL) {

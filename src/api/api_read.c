@@ -97,6 +97,9 @@ static h5rd_err dset_init(const h5rd_obj *o, struct h5rd__dset *d, struct h5rd_e
     d->efl = &o->efl;
     if (o->layout.pub.cls == H5RD_LAYOUT_CHUNKED) {
         H5RD_TRY(obj_chunks(o, &d->chunks, ec));
+        /* The cache is the handle's one mutable part besides the published tables; reads take
+         * it with an atomic exchange (read.c cache_take). */
+        d->cache = (struct h5rd__chunk_cache *)(uintptr_t)o->cache;
     }
     return H5RD_OK;
 }

@@ -51,6 +51,7 @@ struct ctx;
 struct worker {
     struct ctx *c;
     uint32_t id;
+    struct h5rd__chunk_cache *cache; /* held by this read (one worker only), or NULL */
     uint8_t *chunkbuf;   /* one decoded chunk */
     uint8_t *stage;      /* conversion staging (CONV_PIECE_NBYTES) */
     uint64_t stage_nelem;
@@ -81,6 +82,7 @@ struct ctx {
     uint64_t *porder;               /* points: point indexes grouped by chunk */
     uint64_t *groups;               /* points: group g is porder[groups[g] .. groups[g+1]) */
     uint64_t nwork;
+    struct h5rd__chunk_cache *cache; /* the handle's cache, held for this read, or NULL */
     /* non-chunked: the whole dataspace as one box */
     struct src whole;
     uint64_t wdown[H5RD_MAX_RANK];
@@ -372,6 +374,106 @@ static h5rd_err chunk_data(const struct h5rd__dset *d, const uint64_t *offset,
     return H5RD_OK;
 }
 
+/* ---- the decoded-chunk cache (read.h) ---- */
+
+void h5rd__chunk_cache_init(struct h5rd__chunk_cache *cc, uint64_t nbytes)
+{
+    memset(cc, 0, sizeof(*cc));
+    atomic_init(&cc->busy, false);
+    cc->nbytes = nbytes;
+}
+
+void h5rd__chunk_cache_free(const struct h5rd_file *f, struct h5rd__chunk_cache *cc)
+{
+    h5rd__free(f, cc->arena);
+    h5rd__free(f, cc->key);
+    h5rd__free(f, cc->used);
+    cc->arena = NULL;
+    cc->key = cc->used = NULL;
+    cc->nslots = 0;
+    cc->slot_nbytes = 0;
+}
+
+/* Takes one of the handle's caches for this read when they can be used: filtered chunks that
+ * fit, one thread. The thread's own shard first (by a hash of its id), then the others; NULL
+ * when every one is held (the read goes on without a cache). */
+static struct h5rd__chunk_cache *cache_take(const struct h5rd__dset *d, uint64_t chunk_nbytes,
+                                            uint32_t nthreads, uint64_t nwork)
+{
+    struct h5rd__chunk_cache *cc = d->cache;
+    if (cc == NULL || chunk_nbytes == 0 || cc->nbytes / chunk_nbytes == 0 || d->pline == NULL ||
+        d->pline->n == 0 || (nthreads > 1 && nwork > 1)) {
+        return NULL;
+    }
+    /* pthread_t is opaque; its bytes still identify the thread for hashing (FNV-1a). */
+    pthread_t self = pthread_self();
+    const unsigned char *b = (const unsigned char *)&self;
+    uint32_t h = 2166136261u;
+    for (size_t k = 0; k < sizeof self; k++) {
+        h = (h ^ b[k]) * 16777619u;
+    }
+    for (uint32_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
+        struct h5rd__chunk_cache *s = &cc[(h + k) % H5RD__CACHE_SHARDS];
+        if (!atomic_exchange_explicit(&s->busy, true, memory_order_acquire)) {
+            return s;
+        }
+    }
+    return NULL; /* all held by other reads */
+}
+
+static void cache_give_back(struct h5rd__chunk_cache *cc)
+{
+    if (cc != NULL) {
+        atomic_store_explicit(&cc->busy, false, memory_order_release);
+    }
+}
+
+/* The slot of chunk 'i': *hit true when it holds the chunk's decoded bytes; else the least
+ * recently used slot, emptied for the caller to fill. -1: no slots (they could not be made;
+ * the read goes on without the cache). */
+static int64_t cache_slot(const struct h5rd_file *f, struct h5rd__chunk_cache *cc, uint64_t i,
+                          uint64_t chunk_nbytes, bool *hit)
+{
+    *hit = false;
+    if (cc->slot_nbytes != chunk_nbytes) {
+        h5rd__chunk_cache_free(f, cc);
+        uint64_t n = cc->nbytes / chunk_nbytes; /* >= 1: checked by cache_take */
+        if (n > H5RD__CACHE_MAX_SLOTS) {
+            n = H5RD__CACHE_MAX_SLOTS;
+        }
+        struct h5rd_error ec;
+        h5rd__err_clear(&ec);
+        cc->arena = h5rd__malloc_data(f, n * chunk_nbytes, &ec); /* <= nbytes: no overflow */
+        cc->key = h5rd__malloc_data(f, n * sizeof(uint64_t), &ec);
+        cc->used = h5rd__calloc_data(f, n, sizeof(uint64_t), &ec);
+        if (cc->arena == NULL || cc->key == NULL || cc->used == NULL) {
+            h5rd__chunk_cache_free(f, cc);
+            cc->nbytes = 0; /* do not try again */
+            return -1;
+        }
+        for (uint64_t k = 0; k < n; k++) {
+            cc->key[k] = H5RD__CHUNK_NONE;
+        }
+        cc->nslots = (uint32_t)n;
+        cc->slot_nbytes = chunk_nbytes;
+    }
+    cc->tick++;
+    uint32_t victim = 0;
+    for (uint32_t k = 0; k < cc->nslots; k++) {
+        if (cc->key[k] == i) {
+            cc->used[k] = cc->tick;
+            *hit = true;
+            return k;
+        }
+        if (cc->used[k] < cc->used[victim]) {
+            victim = k;
+        }
+    }
+    cc->key[victim] = H5RD__CHUNK_NONE;
+    cc->used[victim] = cc->tick;
+    return victim;
+}
+
 /* Reads the part of the selection inside chunk 'scaled' (points: porder[from..to)). */
 static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from, uint64_t to)
 {
@@ -388,8 +490,23 @@ static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from
     struct h5rd_view view = {NULL, 0, 0, NULL};
     if (i != H5RD__CHUNK_NONE && d->chunks->loc[i].addr != H5RD_ADDR_UNDEF) {
         const uint8_t *data = NULL;
-        H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, w->chunkbuf, false, &data,
-                            &view, &w->ec));
+        bool hit = false;
+        int64_t slot = -1;
+        if (w->cache != NULL) {
+            slot = cache_slot(d->f, w->cache, i, c->chunk_nbytes, &hit);
+        }
+        if (slot < 0) {
+            H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, w->chunkbuf, false,
+                                &data, &view, &w->ec));
+        } else {
+            uint8_t *sb = w->cache->arena + (uint64_t)slot * c->chunk_nbytes;
+            if (!hit) {
+                H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, sb, true, &data,
+                                    &view, &w->ec));
+                w->cache->key[slot] = i; /* only now: a failed decode leaves the slot empty */
+            }
+            data = sb;
+        }
         s.kind = SRC_MEM;
         s.mem = data;
     }
@@ -513,6 +630,9 @@ static h5rd_err run_items(struct ctx *c, uint32_t nthreads, struct h5rd_error *e
             e = H5RD_OK;
             break;
         }
+    }
+    if (ninit == 1) {
+        ws[0].cache = c->cache; /* one worker: the read's cache (if it holds one) is its own */
     }
     for (uint64_t i = 1; i < ninit; i++) {
         ws[i].started = pthread_create(&ws[i].th, NULL, thread_main, &ws[i]) == 0;
@@ -790,7 +910,9 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
     if (d->layout->pub.cls == H5RD_LAYOUT_CHUNKED) {
         e = setup_chunked(c, ec);
         if (e == H5RD_OK) {
+            c->cache = cache_take(d, c->chunk_nbytes, nthreads, c->nwork);
             e = run_items(c, nthreads, ec);
+            cache_give_back(c->cache);
         }
         goto out;
     }

@@ -24,7 +24,32 @@ struct h5rd__dset {
     const struct h5rd__fill *fill;
     const struct h5rd__efl *efl;
     const struct h5rd__chunk_table *chunks;  /* chunked: the table (see below), else NULL */
+    struct h5rd__chunk_cache *cache;         /* the handle's decoded-chunk caches
+                                                (H5RD__CACHE_SHARDS of them), or NULL */
 };
+
+/* A dataset handle's cache of decoded chunks, for reads that come back to the chunks they
+ * decoded (row-by-row iteration, small hyperslabs and points: libhdf5's chunk cache case).
+ * Opportunistic and lock-free: a read that runs on one thread takes a whole cache with one
+ * atomic exchange when no other read holds it, and otherwise reads without it - it never
+ * waits. A handle has H5RD__CACHE_SHARDS caches; a thread tries first the one its id hashes
+ * to, so a few threads iterating one handle at once mostly keep a cache each. Only filtered chunks are cached (unfiltered ones are views of the mapped file).
+ * Slots are keyed by chunk-table index and evicted least recently used; their buffers are
+ * made on first use (nbytes / chunk size slots, at most H5RD__CACHE_MAX_SLOTS). */
+#define H5RD__CACHE_MAX_SLOTS 512
+#define H5RD__CACHE_SHARDS 4
+struct h5rd__chunk_cache {
+    atomic_bool busy;        /* held by one read at a time */
+    uint64_t nbytes;         /* capacity (h5rd_open_opts.chunk_cache_nbytes); 0: disabled */
+    uint64_t slot_nbytes;    /* the dataset's chunk size, once slots exist */
+    uint32_t nslots;
+    uint64_t tick;
+    uint8_t *arena;          /* nslots x slot_nbytes */
+    uint64_t *key;           /* per slot: chunk-table index, H5RD__CHUNK_NONE: empty */
+    uint64_t *used;          /* per slot: tick of the last use */
+};
+void h5rd__chunk_cache_init(struct h5rd__chunk_cache *cc, uint64_t nbytes);
+void h5rd__chunk_cache_free(const struct h5rd_file *f, struct h5rd__chunk_cache *cc);
 
 /* Where one stored chunk is: what the table keeps per chunk besides its offset. */
 struct h5rd__chunk_loc {
