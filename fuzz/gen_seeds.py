@@ -133,15 +133,17 @@ def select_seeds():
     emit(s)
 
 
+def chunked_datasets(f):
+    """The chunked datasets of an open file, in name order."""
+    names = []
+    f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+    return [f[n] for n in sorted(names) if f[n].chunks is not None]
+
+
 def filter_seeds():
     for fn in ("filters_latest.h5", "filters_earliest.h5"):
         with h5py.File(os.path.join(FIX, fn), "r") as f:
-            names = []
-            f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
-            for n in sorted(names):
-                d = f[n]
-                if d.chunks is None:
-                    continue
+            for d in chunked_datasets(f):
                 pl = d.id.get_create_plist()
                 nf = pl.get_nfilters()
                 if nf == 0:
@@ -179,12 +181,7 @@ def zfp_seeds():
         if not os.path.exists(path):
             continue
         with h5py.File(path, "r") as f:
-            names = []
-            f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
-            for n in sorted(names):
-                d = f[n]
-                if d.chunks is None:
-                    continue
+            for d in chunked_datasets(f):
                 pl = d.id.get_create_plist()
                 for k in range(pl.get_nfilters()):
                     fid, _, cd, _ = pl.get_filter(k)
