@@ -401,9 +401,9 @@ static struct h5rd__chunk_cache *cache_take(const struct h5rd__dset *d, uint64_t
                                             uint32_t nthreads, uint64_t nwork)
 {
     struct h5rd__chunk_cache *cc = d->cache;
-    if (cc == NULL || chunk_nbytes == 0 || cc->nbytes / chunk_nbytes == 0 || d->pline == NULL ||
-        d->pline->n == 0 || (nthreads > 1 && nwork > 1)) {
-        return NULL;
+    if (cc == NULL || chunk_nbytes == 0 || d->f->chunk_cache_nbytes / chunk_nbytes == 0 ||
+        d->pline == NULL || d->pline->n == 0 || (nthreads > 1 && nwork > 1)) {
+        return NULL; /* (the file's setting is immutable: no need to hold a shard to read it) */
     }
     /* pthread_t is opaque; its bytes still identify the thread for hashing (FNV-1a). */
     pthread_t self = pthread_self();
@@ -415,6 +415,11 @@ static struct h5rd__chunk_cache *cache_take(const struct h5rd__dset *d, uint64_t
     for (uint32_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
         struct h5rd__chunk_cache *s = &cc[(h + k) % H5RD__CACHE_SHARDS];
         if (!atomic_exchange_explicit(&s->busy, true, memory_order_acquire)) {
+            /* nbytes is read only while held: a failed allocation sets it to 0. */
+            if (s->nbytes / chunk_nbytes == 0) {
+                atomic_store_explicit(&s->busy, false, memory_order_release);
+                return NULL; /* chunks larger than the cache, or caching off */
+            }
             return s;
         }
     }
