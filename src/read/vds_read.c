@@ -1250,8 +1250,8 @@ h5rd_err h5rd__vds_read(const h5rd_obj *o, const struct h5rd_selection *sel,
         goto out;
     }
     r.out = buf;
-    if (o->vds == NULL || r.rank == 0) {
-        /* a scalar or null virtual dataset maps nothing h5rd reads: fill */
+    if (o->vds == NULL) {
+        /* no mappings: fill */
         e = fill_all(&r, false, ec);
         goto out;
     }

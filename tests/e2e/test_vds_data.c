@@ -122,7 +122,7 @@ Test(vds_data, fixtures_sha256_from_elsewhere)
         ds_close(&x);
         checked++;
     }
-    cr_expect_geq(checked, 15);
+    cr_expect_geq(checked, 20);
     tj_free(root);
 }
 
