@@ -148,8 +148,8 @@ struct h5rd_open_opts {
      * come back to chunks they decoded (row by row, small hyperslabs) take them from it, as
      * from libhdf5's chunk cache. It never makes a read wait: a handle has 4 such caches, a
      * read on one thread takes a free one (its thread's first), and a read decoding on
-     * several threads, or finding all 4 held, goes without. Memory is taken on first use, so
-     * a handle read by one thread at a time holds one cache's worth. */
+     * several threads, or finding all 4 held, goes without. A cache holds only the chunks it
+     * has cached, so a handle read by one thread at a time holds at most one cache's worth. */
     uint64_t chunk_cache_nbytes;
 };
 

@@ -385,10 +385,13 @@ void h5rd__chunk_cache_init(struct h5rd__chunk_cache *cc, uint64_t nbytes)
 
 void h5rd__chunk_cache_free(const struct h5rd_file *f, struct h5rd__chunk_cache *cc)
 {
-    h5rd__free(f, cc->arena);
+    for (uint32_t k = 0; cc->buf != NULL && k < cc->nslots; k++) {
+        h5rd__free(f, cc->buf[k]);
+    }
+    h5rd__free(f, cc->buf);
     h5rd__free(f, cc->key);
     h5rd__free(f, cc->used);
-    cc->arena = NULL;
+    cc->buf = NULL;
     cc->key = cc->used = NULL;
     cc->nslots = 0;
     cc->slot_nbytes = 0;
@@ -434,8 +437,9 @@ static void cache_give_back(struct h5rd__chunk_cache *cc)
 }
 
 /* The slot of chunk 'i': *hit true when it holds the chunk's decoded bytes; else the least
- * recently used slot, emptied for the caller to fill. -1: no slots (they could not be made;
- * the read goes on without the cache). */
+ * recently used slot (a never used one first), emptied for the caller to fill. Slot buffers
+ * are made when first filled, so a cache holds only what it has cached. -1: no slot could be
+ * made (the chunk is read without the cache). */
 static int64_t cache_slot(const struct h5rd_file *f, struct h5rd__chunk_cache *cc, uint64_t i,
                           uint64_t chunk_nbytes, bool *hit)
 {
@@ -448,10 +452,10 @@ static int64_t cache_slot(const struct h5rd_file *f, struct h5rd__chunk_cache *c
         }
         struct h5rd_error ec;
         h5rd__err_clear(&ec);
-        cc->arena = h5rd__malloc_data(f, n * chunk_nbytes, &ec); /* <= nbytes: no overflow */
+        cc->buf = h5rd__calloc_data(f, n, sizeof(uint8_t *), &ec);
         cc->key = h5rd__malloc_data(f, n * sizeof(uint64_t), &ec);
         cc->used = h5rd__calloc_data(f, n, sizeof(uint64_t), &ec);
-        if (cc->arena == NULL || cc->key == NULL || cc->used == NULL) {
+        if (cc->buf == NULL || cc->key == NULL || cc->used == NULL) {
             h5rd__chunk_cache_free(f, cc);
             cc->nbytes = 0; /* do not try again */
             return -1;
@@ -475,6 +479,14 @@ static int64_t cache_slot(const struct h5rd_file *f, struct h5rd__chunk_cache *c
         }
     }
     cc->key[victim] = H5RD__CHUNK_NONE;
+    if (cc->buf[victim] == NULL) {
+        struct h5rd_error ec;
+        h5rd__err_clear(&ec);
+        cc->buf[victim] = h5rd__malloc_data(f, chunk_nbytes, &ec);
+        if (cc->buf[victim] == NULL) {
+            return -1;
+        }
+    }
     cc->used[victim] = cc->tick;
     return victim;
 }
@@ -504,7 +516,7 @@ static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from
             H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, w->chunkbuf, false,
                                 &data, &view, &w->ec));
         } else {
-            uint8_t *sb = w->cache->arena + (uint64_t)slot * c->chunk_nbytes;
+            uint8_t *sb = w->cache->buf[slot];
             if (!hit) {
                 H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, sb, true, &data,
                                     &view, &w->ec));

@@ -34,8 +34,8 @@ struct h5rd__dset {
  * atomic exchange when no other read holds it, and otherwise reads without it - it never
  * waits. A handle has H5RD__CACHE_SHARDS caches; a thread tries first the one its id hashes
  * to, so a few threads iterating one handle at once mostly keep a cache each. Only filtered chunks are cached (unfiltered ones are views of the mapped file).
- * Slots are keyed by chunk-table index and evicted least recently used; their buffers are
- * made on first use (nbytes / chunk size slots, at most H5RD__CACHE_MAX_SLOTS). */
+ * Slots are keyed by chunk-table index and evicted least recently used; each slot's buffer
+ * is made when first filled (nbytes / chunk size slots, at most H5RD__CACHE_MAX_SLOTS). */
 #define H5RD__CACHE_MAX_SLOTS 512
 #define H5RD__CACHE_SHARDS 4
 struct h5rd__chunk_cache {
@@ -44,7 +44,7 @@ struct h5rd__chunk_cache {
     uint64_t slot_nbytes;    /* the dataset's chunk size, once slots exist */
     uint32_t nslots;
     uint64_t tick;
-    uint8_t *arena;          /* nslots x slot_nbytes */
+    uint8_t **buf;           /* per slot: slot_nbytes, made when first filled */
     uint64_t *key;           /* per slot: chunk-table index, H5RD__CHUNK_NONE: empty */
     uint64_t *used;          /* per slot: tick of the last use */
 };
