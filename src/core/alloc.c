@@ -51,7 +51,7 @@ static h5rd_err check_size(const struct h5rd_file *f, uint64_t n, size_t *sz, st
         return H5RD_FAIL(ec, H5RD_E_LIMIT, H5RD_ADDR_UNDEF, "allocation: size exceeds max_alloc_nbytes");
     }
     /* The block is the prefix plus at least 1 byte (so NULL always means failure). */
-    uint64_t total = (n == 0 ? 1 : n) + PREFIX_NBYTES; /* n <= max_alloc_nbytes: no overflow */
+    uint64_t total = (n == 0 ? 1 : n) + PREFIX_NBYTES; /* wraps only for n near 2^64: refused */
     if (n > UINT64_MAX - 1 - PREFIX_NBYTES || !h5rd__u64_to_size(total, sz)) {
         return H5RD_FAIL(ec, H5RD_E_LIMIT, H5RD_ADDR_UNDEF, "allocation: size exceeds address space");
     }
@@ -59,7 +59,9 @@ static h5rd_err check_size(const struct h5rd_file *f, uint64_t n, size_t *sz, st
 }
 
 /* Charges 'n' bytes to the file's metadata total (max_metadata_nbytes). Lock-free: one atomic
- * add; a charge that would pass the limit is undone and fails. */
+ * add; a charge that would pass the limit is undone and fails. (Two charges racing near the
+ * limit may both fail where one after the other one would succeed: the total is a bound, not
+ * an allocator.) */
 static h5rd_err charge(const struct h5rd_file *f, uint64_t n, struct h5rd_error *ec)
 {
     /* The file is allocated writable (api_file.c); only this counter is updated through a
