@@ -45,6 +45,13 @@ h5rd_err h5rd_vlen_read(const h5rd_file *f, const h5rd_type *t, const void *elem
     }
     const uint8_t *p = elem;
     unsigned so = f->sb.size_of_offsets;
+    /* The element is a length, a global heap collection address and an object index. The
+     * caller's element holds the type's size; a hostile type can be smaller than that
+     * (libhdf5 ignores the stored size of a vlen type on disk; docs/format-notes.md). */
+    if (t->info.size < 8 + (uint64_t)so) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
+                            "vlen: datatype smaller than a global heap reference");
+    }
     uint64_t count = load_le(p, 4);
     uint64_t coll = load_le(p + 4, so);
     uint32_t index = (uint32_t)load_le(p + 4 + so, 4);
@@ -259,6 +266,11 @@ h5rd_err h5rd_ref_get_path(h5rd_file *f, const h5rd_type *t, const void *elem, c
     unsigned so = f->sb.size_of_offsets;
     const uint8_t *p = elem;
     uint64_t addr;
+    /* An object reference is an address; a region reference a heap collection address and
+     * an object index. A hostile type can be smaller than what it must hold. */
+    if (t->info.size < (uint64_t)so + (t->info.ref_kind == 1 ? 4 : 0)) {
+        return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "reference: datatype smaller than its reference");
+    }
     if (t->info.ref_kind == 0) {
         addr = load_le(p, so);
     } else if (t->info.ref_kind == 1) {
