@@ -467,8 +467,9 @@ Test(read_e2e, read_chunk_and_raw)
 /* ---- errors ---------------------------------------------------------------------------------- */
 
 /* max_metadata_nbytes bounds the parsed metadata a file holds at once, not the data path:
- * with 16 KiB, datasets larger than that (and zlib's ~40 KiB of inflate state) still read
- * exactly; with 2 KiB the first step that needs more metadata fails with LIMIT. */
+ * with 16 KiB, datasets larger than that (gzip-compressed: with zlib, its ~40 KiB of inflate
+ * state too) still read exactly; with 2 KiB the first step that needs more metadata fails
+ * with LIMIT. */
 static h5rd_err open_read_limited(uint64_t limit, const char *path, const char *sha,
                                   struct h5rd_error *e)
 {
