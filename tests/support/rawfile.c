@@ -51,7 +51,7 @@ bool rawfile_corpus_path(const char *rel, char *buf, size_t buflen)
     return exists_at(H5RD_SOURCE_DIR "/../shared/corpus/", rel, buf, buflen);
 }
 
-static void init(struct h5rd_file *f, uint32_t flags)
+void rawfile_init(struct h5rd_file *f, uint32_t flags)
 {
     memset(f, 0, sizeof(*f));
     f->alloc.malloc_fn = hook_malloc;
@@ -67,7 +67,7 @@ static void init(struct h5rd_file *f, uint32_t flags)
 h5rd_err rawfile_open(struct h5rd_file *f, const char *path, uint32_t flags,
                       struct h5rd_error *ec)
 {
-    init(f, flags);
+    rawfile_init(f, flags);
     h5rd__err_clear(ec);
     h5rd_err rc = h5rd__src_open_path(f, path, ec);
     if (rc == H5RD_OK) {
@@ -83,7 +83,7 @@ h5rd_err rawfile_open_memory(struct h5rd_file *f, const void *buf, size_t nbytes
                              uint8_t sl, uint32_t sym_leaf_k, uint32_t btree_internal_k,
                              struct h5rd_error *ec)
 {
-    init(f, 0);
+    rawfile_init(f, 0);
     h5rd__err_clear(ec);
     h5rd_err rc = h5rd__src_open_memory(f, buf, nbytes, ec);
     if (rc != H5RD_OK) {

@@ -16,6 +16,10 @@
 bool rawfile_fixture_path(const char *name, char *buf, size_t buflen);
 bool rawfile_corpus_path(const char *rel, char *buf, size_t buflen);
 
+/* Initialises *f without a source: malloc/realloc/free hooks, default limits, 'flags', no
+ * descriptor, one reference. Unit tests that attach a source themselves start here. */
+void rawfile_init(struct h5rd_file *f, uint32_t flags);
+
 /* Initialises *f (malloc/realloc/free hooks, default limits, 'flags'), opens 'path' and reads
  * its superblock. On failure *f is closed again and the error returned. */
 h5rd_err rawfile_open(struct h5rd_file *f, const char *path, uint32_t flags,

@@ -13,6 +13,8 @@
 #include <criterion/criterion.h>
 
 #include "builder.h"
+#include "mktype.h"
+#include "rawfile.h"
 #include "dtype/convert.h"
 #include "dtype/dtype.h"
 
@@ -21,31 +23,9 @@
 
 #define HOST_IS_LE (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
 
-static void *t_malloc(void *u, size_t n)
-{
-    (void)u;
-    return malloc(n);
-}
-
-static void *t_realloc(void *u, void *p, size_t n)
-{
-    (void)u;
-    return realloc(p, n);
-}
-
-static void t_free(void *u, void *p)
-{
-    (void)u;
-    free(p);
-}
-
 static void file_init(struct h5rd_file *f)
 {
-    memset(f, 0, sizeof *f);
-    f->alloc.malloc_fn = t_malloc;
-    f->alloc.realloc_fn = t_realloc;
-    f->alloc.free_fn = t_free;
-    h5rd__limits_default(&f->limits);
+    rawfile_init(f, 0);
     f->sb.size_of_offsets = 8;
     f->sb.size_of_lengths = 8;
 }
@@ -282,38 +262,16 @@ Test(conv_h5py, identical_inner_in_converted_outer, .disabled = !HOST_IS_LE)
 
 /* ---- float widening --------------------------------------------------------------------- */
 
-static struct h5rd_type mk_float(uint64_t size, h5rd_byte_order order, uint32_t prec,
-                                 uint32_t sp, uint32_t ep, uint32_t es, uint32_t mp, uint32_t ms,
-                                 uint64_t bias, uint32_t norm)
-{
-    struct h5rd_type t;
-    memset(&t, 0, sizeof t);
-    t.tag = (char *)"";
-    t.info.tag = "";
-    t.info.cls = H5RD_CLASS_FLOAT;
-    t.info.size = size;
-    t.info.order = order;
-    t.info.precision = prec;
-    t.info.sign_pos = sp;
-    t.info.exp_pos = ep;
-    t.info.exp_nbits = es;
-    t.info.mant_pos = mp;
-    t.info.mant_nbits = ms;
-    t.info.exp_bias = bias;
-    t.info.mant_norm = norm;
-    return t;
-}
-
 Test(conv_h5py, widened_sizes)
 {
-    struct h5rd_type f4 = mk_float(4, H5RD_ORDER_LE, 32, 31, 23, 8, 0, 23, 127, 2);
-    struct h5rd_type f2 = mk_float(2, H5RD_ORDER_BE, 16, 15, 10, 5, 0, 10, 15, 2);
-    struct h5rd_type bf16 = mk_float(2, H5RD_ORDER_LE, 16, 15, 7, 8, 0, 7, 127, 2);
-    struct h5rd_type x87_12 = mk_float(12, H5RD_ORDER_LE, 80, 79, 64, 15, 0, 64, 16383, 0);
-    struct h5rd_type x87_16 = mk_float(16, H5RD_ORDER_LE, 80, 79, 64, 15, 0, 64, 16383, 0);
-    struct h5rd_type f4e11 = mk_float(4, H5RD_ORDER_LE, 32, 31, 20, 11, 0, 20, 1023, 2);
-    struct h5rd_type f8b841 = mk_float(8, H5RD_ORDER_LE, 64, 63, 52, 11, 0, 52, 841, 2);
-    struct h5rd_type f3 = mk_float(3, H5RD_ORDER_LE, 24, 23, 16, 7, 0, 16, 63, 2);
+    struct h5rd_type f4 = mktype_float(4, H5RD_ORDER_LE, 32, 31, 23, 8, 0, 23, 127, 2);
+    struct h5rd_type f2 = mktype_float(2, H5RD_ORDER_BE, 16, 15, 10, 5, 0, 10, 15, 2);
+    struct h5rd_type bf16 = mktype_float(2, H5RD_ORDER_LE, 16, 15, 7, 8, 0, 7, 127, 2);
+    struct h5rd_type x87_12 = mktype_float(12, H5RD_ORDER_LE, 80, 79, 64, 15, 0, 64, 16383, 0);
+    struct h5rd_type x87_16 = mktype_float(16, H5RD_ORDER_LE, 80, 79, 64, 15, 0, 64, 16383, 0);
+    struct h5rd_type f4e11 = mktype_float(4, H5RD_ORDER_LE, 32, 31, 20, 11, 0, 20, 1023, 2);
+    struct h5rd_type f8b841 = mktype_float(8, H5RD_ORDER_LE, 64, 63, 52, 11, 0, 52, 841, 2);
+    struct h5rd_type f3 = mktype_float(3, H5RD_ORDER_LE, 24, 23, 16, 7, 0, 16, 63, 2);
     cr_expect_eq(h5rd__conv_file_elem_size(&f4), 4);
     cr_expect_eq(h5rd__conv_file_elem_size(&f2), 2);
     cr_expect_eq(h5rd__conv_file_elem_size(&bf16), 4);
@@ -338,8 +296,8 @@ Test(conv_h5py, widened_sizes)
 
 Test(conv_h5py, bfloat16_to_f4, .disabled = !HOST_IS_LE)
 {
-    struct h5rd_type le = mk_float(2, H5RD_ORDER_LE, 16, 15, 7, 8, 0, 7, 127, 2);
-    struct h5rd_type be = mk_float(2, H5RD_ORDER_BE, 16, 15, 7, 8, 0, 7, 127, 2);
+    struct h5rd_type le = mktype_float(2, H5RD_ORDER_LE, 16, 15, 7, 8, 0, 7, 127, 2);
+    struct h5rd_type be = mktype_float(2, H5RD_ORDER_BE, 16, 15, 7, 8, 0, 7, 127, 2);
     /* bfloat16 is the top half of an IEEE single: exact. */
     const float vals[] = {1.0f, -2.5f, 0.0f, 3.0e38f, 1.0e-39f /* denormal */, -0.0f};
     size_t n = sizeof vals / sizeof vals[0];
@@ -371,7 +329,7 @@ Test(conv_h5py, bfloat16_to_f4, .disabled = !HOST_IS_LE)
 
 Test(conv_h5py, x87_in_12_bytes_to_16, .disabled = !HOST_IS_LE)
 {
-    struct h5rd_type t = mk_float(12, H5RD_ORDER_LE, 80, 79, 64, 15, 0, 64, 16383, 0);
+    struct h5rd_type t = mktype_float(12, H5RD_ORDER_LE, 80, 79, 64, 15, 0, 64, 16383, 0);
     /* 1.0 and -3.0 as x87: mantissa with the explicit integer bit, then sign|exponent, then two
      * padding bytes (set here: they must not reach the result). */
     uint8_t in[24];
@@ -393,7 +351,7 @@ Test(conv_h5py, x87_in_12_bytes_to_16, .disabled = !HOST_IS_LE)
 Test(conv_h5py, f4_with_11_bit_exponent_to_f8, .disabled = !HOST_IS_LE)
 {
     /* sign 31, exponent 20..30 (bias 1023), 20-bit mantissa: the top half of a double. */
-    struct h5rd_type t = mk_float(4, H5RD_ORDER_LE, 32, 31, 20, 11, 0, 20, 1023, 2);
+    struct h5rd_type t = mktype_float(4, H5RD_ORDER_LE, 32, 31, 20, 11, 0, 20, 1023, 2);
     const double vals[] = {1.0, -1.5, 1.0e300, 0.0};
     uint8_t in[16];
     double want[4], out[4];

@@ -11,6 +11,7 @@
 
 #include "dtype/convert.h"
 #include "dtype/dtype.h"
+#include "mktype.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,26 +249,12 @@ static struct h5rd_type mk_int(uint64_t size, h5rd_byte_order order, bool sgn, u
     return t;
 }
 
+/* A float whose precision is its whole size (tests/support/mktype.c). */
 static struct h5rd_type mk_float(uint64_t size, h5rd_byte_order order, uint32_t sp, uint32_t ep,
                                  uint32_t es, uint32_t mp, uint32_t ms, uint64_t bias,
                                  uint32_t norm)
 {
-    struct h5rd_type t;
-    memset(&t, 0, sizeof t);
-    t.tag = (char *)"";
-    t.info.tag = "";
-    t.info.cls = H5RD_CLASS_FLOAT;
-    t.info.size = size;
-    t.info.order = order;
-    t.info.precision = (uint32_t)(8 * size);
-    t.info.sign_pos = sp;
-    t.info.exp_pos = ep;
-    t.info.exp_nbits = es;
-    t.info.mant_pos = mp;
-    t.info.mant_nbits = ms;
-    t.info.exp_bias = bias;
-    t.info.mant_norm = norm;
-    return t;
+    return mktype_float(size, order, (uint32_t)(8 * size), sp, ep, es, mp, ms, bias, norm);
 }
 
 static struct h5rd_type mk_plain(h5rd_type_class cls, uint64_t size)

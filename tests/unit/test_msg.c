@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "builder.h"
+#include "rawfile.h"
 #include "dtype/dtype.h"
 #include "internal.h"
 #include "io/source.h"
@@ -14,31 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *t_malloc(void *u, size_t n)
-{
-    (void)u;
-    return malloc(n);
-}
-static void *t_realloc(void *u, void *p, size_t n)
-{
-    (void)u;
-    return realloc(p, n);
-}
-static void t_free(void *u, void *p)
-{
-    (void)u;
-    free(p);
-}
-
 /* A memory-image file over 'b' (may be empty) with 8-byte offsets and lengths. */
 static struct h5rd_file *mem_file(const struct bld *b)
 {
     struct h5rd_file *f = calloc(1, sizeof(*f));
     cr_assert_not_null(f);
-    f->alloc.malloc_fn = t_malloc;
-    f->alloc.realloc_fn = t_realloc;
-    f->alloc.free_fn = t_free;
-    h5rd__limits_default(&f->limits);
+    rawfile_init(f, 0);
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
     static const uint8_t empty[1] = {0};

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 
 #include "builder.h"
+#include "rawfile.h"
 #include "format/superblock.h"
 #include "internal.h"
 #include "io/source.h"
@@ -17,31 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static void *t_malloc(void *u, size_t n)
-{
-    (void)u;
-    return malloc(n);
-}
-static void *t_realloc(void *u, void *p, size_t n)
-{
-    (void)u;
-    return realloc(p, n);
-}
-static void t_free(void *u, void *p)
-{
-    (void)u;
-    free(p);
-}
-
 static struct h5rd_file *mem_file(const struct bld *b, uint32_t flags)
 {
     struct h5rd_file *f = calloc(1, sizeof(*f));
     cr_assert_not_null(f);
-    f->alloc.malloc_fn = t_malloc;
-    f->alloc.realloc_fn = t_realloc;
-    f->alloc.free_fn = t_free;
-    h5rd__limits_default(&f->limits);
-    f->flags = flags;
+    rawfile_init(f, flags);
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
     static const uint8_t empty[1] = {0};
@@ -707,11 +688,7 @@ Test(superblock, metadata_cache_image_pread)
     close(fd);
     struct h5rd_file *f = calloc(1, sizeof(*f));
     cr_assert_not_null(f);
-    f->alloc.malloc_fn = t_malloc;
-    f->alloc.realloc_fn = t_realloc;
-    f->alloc.free_fn = t_free;
-    h5rd__limits_default(&f->limits);
-    f->flags = H5RD_OPEN_NO_MMAP;
+    rawfile_init(f, H5RD_OPEN_NO_MMAP);
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
     cr_assert_eq(h5rd__src_open_path(f, path, &ec), H5RD_OK);
