@@ -1,0 +1,1 @@
+# Install rules, CMake package config, pkg-config file and CPack (issue 9).
