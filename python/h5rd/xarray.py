@@ -102,18 +102,19 @@ def _is_empty(value):
 
 
 def _raw_attr_dtype(attrs, key, value):
-    """The attribute's stored dtype (h5netcdf asks h5py's low-level get_id(key).dtype, because a
-    scalar fixed-length string comes back as numpy bytes whose length lost the padding)."""
+    """The attribute's stored dtype (h5netcdf asks h5py's low-level get_id(key).dtype, h5rd has
+    attrs.get_dtype(key)): a scalar fixed-length string comes back as numpy bytes whose length
+    lost the padding, and "S1" (kept as bytes) must be told from longer strings (decoded)."""
     get_id = getattr(attrs, "get_id", None)
     if get_id is not None:
         try:
             return get_id(key).dtype
         except Exception:
             pass
-    dtype_of = getattr(attrs, "dtype_of", None)  # h5rd extension, when present
-    if dtype_of is not None:
+    get_dtype = getattr(attrs, "get_dtype", None)  # h5rd's AttributeManager
+    if get_dtype is not None:
         try:
-            return dtype_of(key)
+            return get_dtype(key)
         except Exception:
             pass
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
@@ -199,6 +200,24 @@ def _dimension_but_not_variable(attrs):
         return _NOT_A_VARIABLE in bytes(name)
     except TypeError:
         return False
+
+
+def _group_items(h5group, h5path):
+    """h5group.items() in the order h5netcdf sees them. h5netcdf reaches every group, the root
+    too, as h5py_file[path]: an h5py Group lists its links by creation order when the group
+    tracks it (netCDF-4 files do), whereas the h5py File object, and so h5rd for the root
+    (include/h5rd.h, h5rd_links), lists the root by name. The order decides dimension ids and
+    phony dimension names, so the root is re-sorted by creation order here."""
+    links = getattr(h5group, "_links", None)
+    if h5path == "/" and links is not None:
+        try:
+            lst = links()
+        except Exception:
+            lst = None
+        if lst and all(ln[-1] is not None and ln[-1] >= 0 for ln in lst):
+            names = [ln[0] for ln in sorted(lst, key=lambda ln: ln[-1])]
+            return [(k, h5group.get(k)) for k in names]
+    return list(h5group.items())
 
 
 class _Dimension(object):
@@ -375,7 +394,7 @@ class _Group(object):
         self._h5group = h5group
         mode = root._phony_dims_mode
         phony_dims = Counter()
-        for k, v in h5group.items():
+        for k, v in _group_items(h5group, h5path):
             if _is_group(v):
                 self._groups[k] = None
                 continue
