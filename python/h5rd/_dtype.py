@@ -58,6 +58,35 @@ def _is_complex(t):
     return na == nb and _order(a) == _order(b) and na in (4, 8, 16)
 
 
+def _has_vlen_or_ref(t):
+    cls = t["cls"]
+    if cls in (CLS_VLEN, CLS_REFERENCE):
+        return True
+    if cls == CLS_COMPOUND:
+        return any(_has_vlen_or_ref(m[2]) for m in t["members"])
+    if cls == CLS_ARRAY:
+        return _has_vlen_or_ref(t["base"])
+    return False
+
+
+def _mem_size(t):
+    """Size of a type after libhdf5's H5T_set_loc(H5T_LOC_MEMORY) (1.10): vlen string = char*,
+    vlen sequence = hvl_t, object reference = hobj_ref_t, region reference = hdset_reg_ref_t."""
+    cls = t["cls"]
+    if cls == CLS_VLEN:
+        return 8 if t["vlen_str"] else 16
+    if cls == CLS_REFERENCE:
+        return 12 if t["ref_kind"] == 1 else 8
+    if cls == CLS_ARRAY:
+        n = 1
+        for d in t["dims"]:
+            n *= d
+        return n * _mem_size(t["base"])
+    if cls == CLS_COMPOUND and _has_vlen_or_ref(t):
+        return t["size"] + sum(_mem_size(m[2]) - m[2]["size"] for m in t["members"])
+    return t["size"]
+
+
 def to_dtype(t, top=True):
     """numpy dtype for a type description dict from the C layer."""
     cls = t["cls"]
@@ -93,9 +122,21 @@ def to_dtype(t, top=True):
         if _is_complex(t):
             a = t["members"][0][2]
             return np.dtype("%sc%d" % (_order(a), 2 * _float_size(a)))
-        names = [m[0] for m in t["members"]]
-        formats = [to_dtype(m[2], False) for m in t["members"]]
-        offsets = [m[1] for m in t["members"]]
+        members = t["members"]
+        if _has_vlen_or_ref(t):
+            # libhdf5 hands h5py the type "in memory" (H5T_set_loc(H5T_LOC_MEMORY), called by
+            # H5Dget_type/H5Aget_type): members sorted by offset, and every member whose size
+            # changes (a vlen string 16 -> 8 bytes, ...) shifts the members after it.
+            members = sorted(members, key=lambda m: m[1])
+            accum, moved = 0, []
+            for name, off, mt in members:
+                moved.append((name, off + accum, mt))
+                accum += _mem_size(mt) - mt["size"]
+            members = moved
+            size = size + accum
+        names = [m[0] for m in members]
+        formats = [to_dtype(m[2], False) for m in members]
+        offsets = [m[1] for m in members]
         return np.dtype({"names": names, "formats": formats, "offsets": offsets,
                          "itemsize": size})
     if cls == CLS_ARRAY:

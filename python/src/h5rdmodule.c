@@ -18,6 +18,7 @@
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,20 @@ static PyObject *raise_h5rd(h5rd_err rc, const struct h5rd_error *e)
     if (!off) {
         return NULL;
     }
-    PyObject *exc = PyObject_CallFunction(g_error_factory, "isyNyi", (int)rc,
-                                          e->what ? e->what : "",
-                                          e->path, (Py_ssize_t)strnlen(e->path, sizeof e->path),
-                                          off, e->detail, e->sys_errno);
+    PyObject *path = PyUnicode_DecodeUTF8(e->path, (Py_ssize_t)strnlen(e->path, sizeof e->path),
+                                          "surrogateescape");
+    PyObject *detail = PyUnicode_DecodeUTF8(e->detail,
+                                            (Py_ssize_t)strnlen(e->detail, sizeof e->detail),
+                                            "surrogateescape");
+    if (!path || !detail) {
+        Py_XDECREF(path);
+        Py_XDECREF(detail);
+        Py_DECREF(off);
+        return NULL;
+    }
+    PyObject *exc = PyObject_CallFunction(g_error_factory, "isNNNi", (int)rc,
+                                          e->what ? e->what : "", path, off, detail,
+                                          e->sys_errno);
     if (!exc) {
         return NULL;
     }
@@ -738,7 +749,9 @@ enum plan_kind {
     P_ARRAY,     /* count elements of child */
     P_VLEN_STR,  /* vlen string -> bytes */
     P_VLEN_SEQ,  /* vlen sequence -> ndarray of base */
-    P_REF        /* reference -> ref_factory(path or None, raw bytes, kind) */
+    P_REF,       /* reference -> ref_factory(path or None, raw bytes, kind) */
+    P_FLOAT      /* a float layout numpy has no type of that size for (bfloat16 in an
+                    attribute, ...) -> the wider IEEE type h5py picks, as libhdf5 converts */
 };
 
 struct plan;
@@ -759,6 +772,13 @@ struct plan {
     struct plan *child;        /* P_ARRAY, P_VLEN_SEQ */
     PyArray_Descr *base_descr; /* P_VLEN_SEQ (owned) */
     int ref_kind;
+    /* P_NUM of an attribute's integer narrower than its size: h5rd_attr_read leaves it as
+     * stored, libhdf5 shifts it down and sign- or zero-extends it (datasets come normalised). */
+    uint32_t int_prec, int_off;
+    int int_signed;
+    /* P_FLOAT: the source layout */
+    uint32_t f_sign, f_epos, f_enb, f_mpos, f_mnb, f_norm;
+    uint64_t f_bias;
 };
 
 static void plan_free(struct plan *p)
@@ -783,7 +803,7 @@ static int plan_is_identity(const struct plan *p)
     case P_COPY:
         return p->src_size == p->dst_size && (!p->is_string || p->str_pad == 1);
     case P_NUM:
-        return !p->swap && p->src_size == p->dst_size;
+        return !p->swap && !p->int_prec && p->src_size == p->dst_size;
     case P_STRUCT:
         if (p->src_size != p->dst_size) {
             return 0;
@@ -846,7 +866,8 @@ static PyObject *plan_error(const char *what)
 /* Builds the plan for library elements of 'src_size' bytes of type 't' into numpy elements of
  * 'd'. src_size is the type's size except for a dataset's widened float (h5rd widens it as h5py
  * does). */
-static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_size, int depth)
+static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_size, int depth,
+                               int attr)
 {
     struct h5rd_type_info ti;
     struct h5rd_error e;
@@ -866,6 +887,24 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
     case H5RD_CLASS_FLOAT:
     case H5RD_CLASS_BITFIELD:
     case H5RD_CLASS_TIME:
+        if (ti.cls == H5RD_CLASS_FLOAT && dsize != src_size && PY_LITTLE_ENDIAN &&
+            d->kind == 'f' && (dsize == 4 || dsize == 8 || dsize == 16) && src_size <= 16 &&
+            ti.exp_nbits <= 32 && ti.mant_nbits <= 64 && ti.mant_nbits > 0 &&
+            ti.exp_pos + ti.exp_nbits <= src_size * 8 &&
+            ti.mant_pos + ti.mant_nbits <= src_size * 8 && ti.sign_pos < src_size * 8) {
+            p = plan_new(P_FLOAT, t, src_size, dsize);
+            if (p) {
+                p->swap = !PyArray_ISNBO(d->byteorder);
+                p->f_sign = ti.sign_pos;
+                p->f_epos = ti.exp_pos;
+                p->f_enb = ti.exp_nbits;
+                p->f_mpos = ti.mant_pos;
+                p->f_mnb = ti.mant_nbits;
+                p->f_norm = ti.mant_norm;
+                p->f_bias = ti.exp_bias;
+            }
+            return p;
+        }
         if (d->subarray || PyDataType_HASFIELDS(d) || d->type_num == NPY_OBJECT ||
             dsize != src_size) {
             plan_error("datatype: numpy type does not match a number");
@@ -874,6 +913,13 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
         p = plan_new(P_NUM, t, src_size, dsize);
         if (p) {
             p->swap = !PyArray_ISNBO(d->byteorder) && dsize > 1;
+            if (attr && PY_LITTLE_ENDIAN && (ti.cls == H5RD_CLASS_INTEGER || ti.cls == H5RD_CLASS_BITFIELD) &&
+                ti.size <= 8 && (ti.bit_offset != 0 || ti.precision < ti.size * 8) &&
+                ti.precision > 0 && ti.precision + ti.bit_offset <= ti.size * 8) {
+                p->int_prec = ti.precision;
+                p->int_off = ti.bit_offset;
+                p->int_signed = ti.cls == H5RD_CLASS_INTEGER && ti.is_signed;
+            }
         }
         return p;
     case H5RD_CLASS_ENUM: {
@@ -886,7 +932,7 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
         if (d->type_num == NPY_BOOL) {
             return plan_new(P_BOOL, t, src_size, 1);
         }
-        return plan_build(base, d, src_size, depth + 1);
+        return plan_build(base, d, src_size, depth + 1, attr);
     }
     case H5RD_CLASS_STRING:
     case H5RD_CLASS_OPAQUE:
@@ -942,13 +988,26 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
             if (!p) {
                 return NULL;
             }
-            p->child = plan_build(base, (PyArray_Descr *)vb, (size_t)bi.size, depth + 1);
+            /* Sequence elements come from h5rd_vlen_read as stored (native order only), as an
+             * attribute's do. */
+            p->child = plan_build(base, (PyArray_Descr *)vb, (size_t)bi.size, depth + 1, 1);
             if (!p->child) {
                 plan_free(p);
                 return NULL;
             }
-            Py_INCREF(vb);
-            p->base_descr = (PyArray_Descr *)vb;
+            /* h5py's sequences of objects carry no dtype metadata (object references in
+             * DIMENSION_LIST are plain 'O'); others keep it (strings: h5py_encoding). */
+            if (((PyArray_Descr *)vb)->type_num == NPY_OBJECT) {
+                p->base_descr = PyArray_DescrNew((PyArray_Descr *)vb);
+                if (!p->base_descr) {
+                    plan_free(p);
+                    return NULL;
+                }
+                Py_CLEAR(p->base_descr->metadata);
+            } else {
+                Py_INCREF(vb);
+                p->base_descr = (PyArray_Descr *)vb;
+            }
             return p;
         }
     case H5RD_CLASS_ARRAY: {
@@ -977,7 +1036,10 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
                 return NULL;
             }
         }
-        PyArray_Descr *bd = d->subarray ? d->subarray->base : d;
+        PyArray_Descr *bd = d;
+        while (bd->subarray) {
+            bd = bd->subarray->base; /* numpy may keep nested subarrays nested */
+        }
         if (n == 0 || li.size == 0 || src_size / n != li.size || src_size % n != 0 ||
             (size_t)bd->elsize * n != dsize) {
             plan_error("datatype: numpy array type does not match");
@@ -988,7 +1050,7 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
             return NULL;
         }
         p->count = n;
-        p->child = plan_build(leaf, bd, (size_t)li.size, depth + 1);
+        p->child = plan_build(leaf, bd, (size_t)li.size, depth + 1, attr);
         if (!p->child) {
             plan_free(p);
             return NULL;
@@ -1106,7 +1168,7 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
                 }
                 return NULL;
             }
-            struct plan *c = plan_build(mt, fd, (size_t)mi.size, depth + 1);
+            struct plan *c = plan_build(mt, fd, (size_t)mi.size, depth + 1, attr);
             if (!c) {
                 plan_free(p);
                 return NULL;
@@ -1246,10 +1308,67 @@ static int exec_ref(const struct plan *p, const unsigned char *src, unsigned cha
     return 0;
 }
 
+static uint64_t get_bits(const unsigned char *p, uint32_t pos, uint32_t n)
+{
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t b = pos + i;
+        v |= (uint64_t)((p[b / 8] >> (b % 8)) & 1u) << i;
+    }
+    return v;
+}
+
+/* Decodes a float of any layout (native byte order) as libhdf5's soft conversion reads it. */
+static void exec_float(const struct plan *p, const unsigned char *src, unsigned char *dst)
+{
+    int sign = (int)get_bits(src, p->f_sign, 1);
+    uint64_t e = get_bits(src, p->f_epos, p->f_enb);
+    uint64_t m = get_bits(src, p->f_mpos, p->f_mnb);
+    uint64_t emax = p->f_enb >= 64 ? UINT64_MAX : (((uint64_t)1) << p->f_enb) - 1;
+    long double v;
+    if (e == emax && p->f_norm == 2) {
+        v = m ? (long double)NAN : (long double)INFINITY;
+    } else {
+        long double frac = ldexpl((long double)m, -(int)p->f_mnb);
+        long long ex = (long long)e - (long long)p->f_bias;
+        if (p->f_norm == 2) { /* implied leading 1; exponent 0: denormal */
+            if (e == 0) {
+                v = ldexpl(frac, (int)(1 - (long long)p->f_bias));
+            } else {
+                v = ldexpl(1.0L + frac, (int)ex);
+            }
+        } else { /* msb stored (or none): the mantissa holds the leading bit */
+            v = ldexpl(frac * 2.0L, (int)ex);
+        }
+    }
+    if (sign) {
+        v = -v;
+    }
+    if (p->dst_size == 4) {
+        float f = (float)v;
+        memcpy(dst, &f, 4);
+    } else if (p->dst_size == 8) {
+        double f = (double)v;
+        memcpy(dst, &f, 8);
+    } else {
+        memset(dst, 0, p->dst_size);
+        memcpy(dst, &v, sizeof v < p->dst_size ? sizeof v : p->dst_size);
+        if (sizeof v > 10) {
+            memset(dst + 10, 0, p->dst_size - 10); /* x87: 6 padding bytes zeroed */
+        }
+    }
+    if (p->swap) {
+        swap_bytes(dst, p->dst_size);
+    }
+}
+
 static int plan_exec(const struct plan *p, const unsigned char *src, unsigned char *dst,
                      struct exec_ctx *cx)
 {
     switch (p->kind) {
+    case P_FLOAT:
+        exec_float(p, src, dst);
+        return 0;
     case P_COPY:
         memcpy(dst, src, p->dst_size);
         if (p->is_string && p->str_pad == 0) {
@@ -1267,6 +1386,18 @@ static int plan_exec(const struct plan *p, const unsigned char *src, unsigned ch
         return 0;
     case P_NUM:
         memcpy(dst, src, p->dst_size);
+        if (p->int_prec) {
+            uint64_t v = 0;
+            memcpy(&v, dst, p->dst_size); /* native little-endian host assumed below */
+            v >>= p->int_off;
+            if (p->int_prec < 64) {
+                v &= (((uint64_t)1) << p->int_prec) - 1;
+                if (p->int_signed && (v >> (p->int_prec - 1)) & 1) {
+                    v |= ~((((uint64_t)1) << p->int_prec) - 1);
+                }
+            }
+            memcpy(dst, &v, p->dst_size);
+        }
         if (p->swap) {
             swap_bytes(dst, p->dst_size);
         }
@@ -1316,7 +1447,7 @@ static int plan_exec_n(const struct plan *p, const unsigned char *src, unsigned 
         return 0;
     }
     Py_BEGIN_ALLOW_THREADS
-    if (p->kind == P_NUM) {
+    if (p->kind == P_NUM && !p->int_prec) {
         /* The common case (big-endian numbers), as one tight loop. */
         size_t sz = p->dst_size;
         if (src != dst) {
@@ -1487,7 +1618,7 @@ static PyObject *ObjH_read(ObjH *self, PyObject *args)
         Py_XDECREF(pts);
         return raise_h5rd(rc, &e);
     }
-    struct plan *p = plan_build(t, d, (size_t)src_size, 0);
+    struct plan *p = plan_build(t, d, (size_t)src_size, 0, 0);
     if (!p) {
         Py_XDECREF(pts);
         return NULL;
@@ -1698,7 +1829,7 @@ static PyObject *ObjH_attr_read(ObjH *self, PyObject *args)
         h5rd_attr_close(a);
         return raise_local(H5RD_E_CORRUPT, "attribute: value size does not match its space");
     }
-    struct plan *p = plan_build(t, d, (size_t)ti.size, 0);
+    struct plan *p = plan_build(t, d, (size_t)ti.size, 0, 1);
     if (!p) {
         h5rd_attr_close(a);
         return NULL;
