@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _h5rd
 from . import _dtype
-from ._errors import H5rdError, NotFoundError
+from ._errors import H5rdError, NotFoundError, _make_error
 from ._sel import select
 
 # ---- threads used by one read ---------------------------------------------------------------
@@ -180,6 +180,16 @@ def _join(base, name):
     return "/" + "/".join(parts)
 
 
+def _alloc(shape, dtype, path):
+    """np.zeros, with a request no memory can hold reported as h5rd's LIMIT error (as the
+    library reports a selection beyond limits.max_alloc_nbytes)."""
+    try:
+        return np.zeros(shape, dtype=dtype)
+    except (ValueError, MemoryError, OverflowError):
+        raise _make_error(8, "read: the selection does not fit in memory", path, None,
+                          "%s x %s" % (shape, dtype), 0) from None
+
+
 def _to_str(name):
     if isinstance(name, bytes):
         return name.decode("utf-8", "surrogateescape")
@@ -284,8 +294,13 @@ class Group(HLObject):
     def __contains__(self, name):
         if isinstance(name, Reference):
             return name._path is not None
+        # As h5py: true when the link exists, even when it dangles.
         try:
-            self._file._fh.open(_join(self._name, _to_str(name)))
+            path = _join(self._name, _to_str(name))
+            if path == "/":
+                return True
+            parent, last = posixpath.split(path)
+            self._file._fh.open(parent or "/").find_link(last)
             return True
         except (H5rdError, ValueError, UnicodeError):
             return False
@@ -404,7 +419,7 @@ class AttributeManager:
             sub, subshape = dtype.subdtype
             shape = shape + subshape
             dtype = sub
-        arr = np.zeros(shape, dtype=dtype)
+        arr = _alloc(shape, dtype, self._parent.name)
         self._h.attr_read(_to_str(name), arr, rdtype, _ref_factory)
         si = _dtype.check_string_dtype(dtype)
         if si is not None and si.length is None:
@@ -777,7 +792,7 @@ class Dataset(HLObject):
         sel = select(self._shape, args)
         if sel.nselect == 0:
             return np.zeros(sel.array_shape, dtype=new_dtype)
-        arr = np.zeros(sel.array_shape, dtype=new_dtype)
+        arr = _alloc(sel.array_shape, new_dtype, self._name)
         self._read_into(arr, new_dtype, sel)
         if arr.shape == ():
             return arr[()]
@@ -809,7 +824,7 @@ class Dataset(HLObject):
         return _FieldsWrapper(self, _prior_dtype, names)
 
     def __array__(self, dtype=None):
-        arr = np.zeros(self._shape if self._shape is not None else (), dtype=self.dtype)
+        arr = _alloc(self._shape if self._shape is not None else (), self.dtype, self._name)
         if self.size:
             self._read_into(arr, self.dtype, None)
         return arr if dtype is None else arr.astype(dtype)
