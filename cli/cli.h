@@ -38,6 +38,16 @@ int cmd_vds(int argc, char **argv);
 int cmd_cat(int argc, char **argv);    /* cmd_cat.c */
 int cmd_chunks(int argc, char **argv); /* cmd_chunks.c */
 int cmd_check(int argc, char **argv);  /* cmd_check.c */
+int cmd_dump(int argc, char **argv);   /* cmd_dump.c */
+
+/* A float that the library reads widened (h5rd_dataset_read with memtype NULL gives 'esize'
+ * bytes, more than the file type's size): 4 or 8 bytes are host floats, 16 an x87 extended
+ * value; rounded to double (cmd_cat.c). */
+double cli_wide_float(const unsigned char *p, uint64_t esize);
+
+/* Elements `h5rd dump` prints per dataset or attribute without --all. */
+#define DUMP_HEAD_ELEMS 1000
+#define DUMP_HEAD_TEXT "1000"
 
 /* Shared by ls and attrs: the attributes of 'obj' as the JSON object
  * {"name": {"dtype", "shape", "value"}, ...} appended to 'b' (json.h). Errors on single

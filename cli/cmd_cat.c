@@ -1,5 +1,6 @@
 /*
- * cmd_cat.c - `h5rd cat [--json] [--slice SPEC] [--threads N] FILE PATH`: a dataset's values.
+ * cmd_cat.c - `h5rd cat [--json] [--slice SPEC] [--threads N] [-f] FILE PATH`: a dataset's
+ * values.
  *
  * Binary form (default): the selected elements on stdout in C order, in the file type's own
  * layout with every number little-endian - exactly the bytes whose sha256 the corpus oracle
@@ -36,6 +37,8 @@
  * output (exit status 1, the reason on stderr).
  *
  * --threads N: decoding threads per read (default: the online CPUs).
+ * Raw bytes are not written to a terminal (isatty(stdout)): exit 2 with a one-line hint unless
+ * -f/--force; --json and redirected or piped output are unaffected.
  * The environment variable H5RD_CAT_SLAB_NBYTES overrides the slab size (tests use it to
  * exercise the slab odometer on small files).
  */
@@ -446,7 +449,7 @@ static int flush_out(struct cat *c)
  * host floats, 16 an x87 80-bit extended value (little-endian bytes on x86 hosts, the only ones
  * whose long double numpy has in 16 bytes), decoded without relying on the C long double and
  * rounded to double as Python's float() does. */
-static double wide_value(const unsigned char *p, uint64_t esize)
+double cli_wide_float(const unsigned char *p, uint64_t esize)
 {
     if (esize == 4) {
         float f;
@@ -479,7 +482,7 @@ static void json_wide(struct jbuf *b, const unsigned char *buf, uint64_t esize,
                       const struct h5rd_space *us, uint32_t d, uint64_t *at)
 {
     if (d >= us->rank) {
-        json_double(b, wide_value(buf + (*at)++ * esize, esize));
+        json_double(b, cli_wide_float(buf + (*at)++ * esize, esize));
         return;
     }
     jb_putc(b, '[');
@@ -843,6 +846,7 @@ int cmd_cat(int argc, char **argv)
     const char *pos[2] = {NULL, NULL};
     int npos = 0, opts_done = 0;
     int64_t threads = -1;
+    int force = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -850,6 +854,8 @@ int cmd_cat(int argc, char **argv)
             opts_done = 1;
         } else if (!opts_done && strcmp(a, "--json") == 0) {
             c.json = 1;
+        } else if (!opts_done && (strcmp(a, "--force") == 0 || strcmp(a, "-f") == 0)) {
+            force = 1;
         } else if (!opts_done && (strcmp(a, "--slice") == 0 || strncmp(a, "--slice=", 8) == 0)) {
             val = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!val) {
@@ -874,6 +880,14 @@ int cmd_cat(int argc, char **argv)
     if (npos < 2) {
         return cli_usage_error("cat", npos == 0 ? "missing FILE and PATH" : "missing PATH",
                                NULL);
+    }
+    if (!c.json && !force && isatty(STDOUT_FILENO)) {
+        /* Raw bytes on a terminal are never what was meant (and can leave it in a strange
+         * state): refuse, as zstd and gzip do, before any work. */
+        fprintf(stderr, "h5rd cat: refusing to write raw bytes to a terminal; use --json, "
+                        "`h5rd dump`, or redirect to a file or pipe (-f/--force to insist)\n");
+        jb_free(&c.out);
+        return CLI_EXIT_USAGE;
     }
     c.filename = pos[0];
     c.path = pos[1];

@@ -3,9 +3,11 @@
  * --version, and the error reporting shared by the subcommands.
  *
  * Exit status: 0 success, 1 a file or object could not be read (the reason on stderr, naming
- * the object path and file offset), 2 a bad command line (usage on stderr).
+ * the object path and file offset), 2 a bad command line (usage on stderr): an unknown option
+ * (anything starting with '-' but a lone "-" that the command does not know) is named.
+ * `h5rd COMMAND --help` (or -h) prints every option of that command on stdout, exit 0.
  * To add a subcommand: write cmd_<name>(argc, argv) in cli/cmd_<name>.c, declare it in cli.h
- * and add a row to 'commands' below.
+ * and add a row (synopsis, summary, every option) to 'commands' below.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,39 +22,97 @@ struct command {
     int (*run)(int argc, char **argv);
     const char *synopsis;
     const char *summary;
+    const char *options; /* `h5rd COMMAND --help`: every option, one "  -x, --long  text" each */
 };
 
 static const struct command commands[] = {
     {"ls", cmd_ls, "ls [-r] [-v] [--json] FILE [PATH]",
-     "list the links of a group (h5ls style), recursively with -r; -v adds types, layout,\n"
-     "              filters and attributes; --json (with -r) prints one JSON array of all objects"},
-    {"attrs", cmd_attrs, "attrs --json FILE PATH",
-     "print the attributes of an object as JSON {name: {dtype, shape, value}}"},
+     "list the links of a group as h5ls does, recursively with -r; -v adds types, layout,\n"
+     "              filters and attributes; --json (with -r) prints one JSON array of all objects",
+     "  -r, --recursive  list everything below PATH (default /), by full path, PATH first\n"
+     "  -v, --verbose    add each dataset's type, layout, chunk shape, filters and storage,\n"
+     "                   and each object's attributes\n"
+     "      --json       one JSON array of records {path, kind, ...} (kinds group, dataset,\n"
+     "                   datatype, soft_link, external_link, error), as the corpus oracle\n"
+     "  -h, --help       show this help\n"
+     "Single-letter options combine (-rv). Text lines follow h5ls -r: `Dataset {10/Inf, 20}`\n"
+     "(a maximum only where it differs), {SCALAR}, {NULL}, `Soft Link {target}`,\n"
+     "`External Link {file//path}`, `Group`, `Type`.\n"},
+    {"dump", cmd_dump, "dump [--all] [-A] FILE [PATH]",
+     "print objects, attributes and values the way h5dump does (DATASET/DATATYPE/\n"
+     "              DATASPACE/DATA/ATTRIBUTE blocks); PATH is a group (recursively), a dataset\n"
+     "              or an attribute (OBJECT/NAME); large datasets print their first elements",
+     "  -a, --all        print every element (default: the first " DUMP_HEAD_TEXT " elements of each\n"
+     "                   dataset or attribute, then a line `... N more elements`)\n"
+     "  -A, -H, --header  print the header only, without DATA blocks (as h5dump -H)\n"
+     "  -h, --help       show this help\n"
+     "Output follows h5dump 1.10 with one deliberate difference: floats are printed with the\n"
+     "shortest digits that read back as the same value (h5dump's %g does not round-trip), so\n"
+     "every number equals libhdf5's value. See also cli/cmd_dump.c.\n"},
+    {"attrs", cmd_attrs, "attrs [--json] FILE PATH",
+     "print the attributes of an object (--json: {name: {dtype, shape, value}})",
+     "      --json       one JSON object {name: {\"dtype\", \"shape\", \"value\"}}; without it one\n"
+     "                   line per attribute, `name  {dims} TYPE = VALUE` (value in JSON)\n"
+     "  -h, --help       show this help\n"},
     {"vds", cmd_vds, "vds [--json] [--missing] FILE PATH",
      "list the mappings of a virtual dataset; --missing lists the sources that cannot be\n"
-     "              opened, with the path tried"},
-    {"cat", cmd_cat, "cat [--json] [--slice SPEC] [--threads N] FILE PATH",
+     "              opened, with the path tried",
+     "      --json       JSON instead of one line per mapping\n"
+     "      --missing    list the sources that cannot be opened (with the path tried and the\n"
+     "                   reason) instead of the mappings; exit 0 all the same\n"
+     "  -h, --help       show this help\n"},
+    {"cat", cmd_cat, "cat [--json] [--slice SPEC] [--threads N] [-f] FILE PATH",
      "write a dataset's elements to stdout in C order: raw bytes in the file type's layout\n"
      "              with numbers little-endian, or --json values (needed for variable-length\n"
      "              and reference data); --slice takes numpy slices per dimension\n"
-     "              (e.g. 0:10,::2,5); --threads sets the decoding threads (default: all CPUs)"},
+     "              (e.g. 0:10,::2,5); --threads sets the decoding threads (default: all CPUs)",
+     "      --json       the values as JSON (nested lists by dimension) instead of raw bytes\n"
+     "      --slice SPEC numpy basic slices, one per dimension, comma-separated\n"
+     "                   (start:stop:step, negative indexes from the end, a bare index)\n"
+     "      --threads N  decoding threads, 1 to 4096 (default: the online CPUs)\n"
+     "  -f, --force      write raw bytes even when stdout is a terminal (refused otherwise,\n"
+     "                   exit 2: use --json, `h5rd dump`, or redirect to a file or pipe)\n"
+     "  -h, --help       show this help\n"},
     {"chunks", cmd_chunks, "chunks [--json] FILE PATH",
      "list a dataset's allocated chunks: offset, file address, stored size, filter mask\n"
-     "              (--json: [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...])"},
+     "              (--json: [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...])",
+     "      --json       one JSON array [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...]\n"
+     "  -h, --help       show this help\n"},
     {"check", cmd_check, "check FILE",
      "verify a whole file: every object, attribute and dataset read in bounded memory; each\n"
-     "              problem as PATH: REASON (at file offset 0x...); exit 1 when problems were found"},
+     "              problem as PATH: REASON (at file offset 0x...); exit 1 when problems were found",
+     "  -h, --help       show this help\n"},
 };
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
 
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: h5rd COMMAND [OPTIONS] FILE [PATH]\n"
+                "       h5rd COMMAND --help\n"
                 "       h5rd --help | --version\n\n"
                 "Reads HDF5 files without libhdf5.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         fprintf(fp, "  h5rd %s\n              %s\n", commands[i].synopsis, commands[i].summary);
     }
-    fprintf(fp, "\nexit status: 0 success, 1 a file or object could not be read, 2 usage error\n");
+    fprintf(fp, "\noptions:\n"
+                "  -h, --help       show this help (`h5rd COMMAND --help`: that command's)\n"
+                "  -V, --version    print the version\n"
+                "\nexit status: 0 success, 1 a file or object could not be read, 2 usage error\n");
+}
+
+static void command_help(const struct command *c)
+{
+    printf("usage: h5rd %s\n\n%s\n\noptions:\n%s", c->synopsis, c->summary, c->options);
+    printf("\nexit status: 0 success, 1 a file or object could not be read, 2 usage error\n");
 }
 
 h5rd_err cli_set_error(struct h5rd_error *err, h5rd_err code, const char *what)
@@ -105,10 +165,10 @@ void cli_report(const char *file, const char *path, const struct h5rd_error *err
 int cli_usage_error(const char *cmd, const char *msg, const char *arg)
 {
     fprintf(stderr, "h5rd %s: %s%s%s\n", cmd, msg, arg ? " " : "", arg ? arg : "");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(commands[i].name, cmd) == 0) {
-            fprintf(stderr, "usage: h5rd %s\n", commands[i].synopsis);
-        }
+    const struct command *c = find_command(cmd);
+    if (c) {
+        fprintf(stderr, "usage: h5rd %s  (h5rd %s --help for the options)\n", c->synopsis,
+                c->name);
     }
     return CLI_EXIT_USAGE;
 }
@@ -146,17 +206,23 @@ int main(int argc, char **argv)
         printf("h5rd %s\n", h5rd_version());
         return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(commands[i].name, cmd) == 0) {
-            int rc = commands[i].run(argc - 1, argv + 1);
-            if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "h5rd: error writing output: %s\n", strerror(errno));
-                if (rc == CLI_EXIT_OK) {
-                    rc = CLI_EXIT_FAIL;
-                }
+    const struct command *c = find_command(cmd);
+    if (c) {
+        /* --help / -h anywhere before "--" shows the command's help, whatever else is there. */
+        for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                command_help(c);
+                return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
             }
-            return rc;
         }
+        int rc = c->run(argc - 1, argv + 1);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "h5rd: error writing output: %s\n", strerror(errno));
+            if (rc == CLI_EXIT_OK) {
+                rc = CLI_EXIT_FAIL;
+            }
+        }
+        return rc;
     }
     fprintf(stderr, "h5rd: unknown command '%s'\n\n", cmd);
     usage(stderr);
