@@ -1,0 +1,71 @@
+# ctest: the shared libh5rd exports exactly the functions include/h5rd.h declares with H5RD_API
+# (the library is built with -fvisibility=hidden; everything else must stay internal), and its
+# SONAME is libh5rd.so.<major>.
+#   cmake -DLIB=libh5rd.so.0.1.0 -DHEADER=include/h5rd.h -DNM=nm -DREADELF=readelf
+#         -DMAJOR=0 -P check_exports.cmake
+foreach(v LIB HEADER NM READELF MAJOR)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "check_exports.cmake: -D${v}=... missing")
+  endif()
+endforeach()
+
+# Declared: every "H5RD_API <type> h5rd_name(" line of the header.
+file(STRINGS "${HEADER}" _decls REGEX "^H5RD_API .*[ *]h5rd_[a-z0-9_]+\\(")
+set(declared "")
+foreach(line IN LISTS _decls)
+  string(REGEX MATCH "[ *](h5rd_[a-z0-9_]+)\\(" _m "${line}")
+  list(APPEND declared "${CMAKE_MATCH_1}")
+endforeach()
+list(SORT declared)
+
+# Exported: defined dynamic symbols (nm -D --defined-only: "<addr> <type> <name>[@version]").
+execute_process(COMMAND "${NM}" -D --defined-only "${LIB}"
+  OUTPUT_VARIABLE _nm RESULT_VARIABLE _rc ERROR_VARIABLE _err)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "${NM} -D --defined-only ${LIB} failed: ${_err}")
+endif()
+string(REPLACE "\n" ";" _nm "${_nm}")
+set(exported "")
+foreach(line IN LISTS _nm)
+  if(line MATCHES "^[0-9a-fA-F]* *[A-Za-z] ([^ @]+)")
+    list(APPEND exported "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+list(SORT exported)
+
+set(failed 0)
+set(extra "${exported}")
+list(REMOVE_ITEM extra ${declared})
+set(absent "${declared}")
+list(REMOVE_ITEM absent ${exported})
+list(LENGTH declared n_declared)
+list(LENGTH exported n_exported)
+if(extra)
+  string(REPLACE ";" " " extra "${extra}")
+  message("FAIL: exported but not public API (visibility leak): ${extra}")
+  math(EXPR failed "${failed} + 1")
+else()
+  message("PASS: ${n_exported} exported symbols, all declared H5RD_API in h5rd.h")
+endif()
+if(absent)
+  string(REPLACE ";" " " absent "${absent}")
+  message("FAIL: declared H5RD_API but not exported: ${absent}")
+  math(EXPR failed "${failed} + 1")
+else()
+  message("PASS: all ${n_declared} H5RD_API functions exported")
+endif()
+
+execute_process(COMMAND "${READELF}" -d "${LIB}" OUTPUT_VARIABLE _dyn RESULT_VARIABLE _rc)
+string(REGEX MATCH "\\(SONAME\\)[^[]*\\[([^]]*)\\]" _m "${_dyn}")
+if(_rc EQUAL 0 AND CMAKE_MATCH_1 STREQUAL "libh5rd.so.${MAJOR}")
+  message("PASS: SONAME ${CMAKE_MATCH_1}")
+else()
+  message("FAIL: SONAME '${CMAKE_MATCH_1}', want libh5rd.so.${MAJOR}")
+  math(EXPR failed "${failed} + 1")
+endif()
+
+math(EXPR passed "3 - ${failed}")
+message("${passed} passed, ${failed} failed")
+if(failed)
+  message(FATAL_ERROR "check_exports: ${failed} check(s) failed")
+endif()
