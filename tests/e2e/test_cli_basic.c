@@ -160,6 +160,18 @@ Test(cli_basic, ls_text_h5ls_style)
     cr_expect(strstr(r.out, "Dataset {SCALAR}") != NULL, "%s", r.out);
     cr_expect(strstr(r.out, "Dataset {NULL}") != NULL, "%s", r.out);
     cr_expect(strstr(r.out, "/Inf") != NULL, "%s", r.out);
+    /* As h5ls: a maximum only where it differs from the size. */
+    cr_expect(strstr(r.out, "\nd2                       Dataset {3, 4}\n") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "\nzero_2d                  Dataset {0/Inf, 5}\n") != NULL, "%s",
+              r.out);
+    cr_expect(strstr(r.out, "\npartial_max              Dataset {4/10, 3/Inf}\n") != NULL, "%s",
+              r.out);
+    orc_run_free(&r);
+
+    /* h5ls's link wording: "file//path" with the path's leading slash dropped. */
+    run(&r, "ls", FIXTURES "/h5/links_latest.h5", NULL, NULL, NULL);
+    cr_expect(strstr(r.out, "External Link {links_target.h5//tgt/data}\n") != NULL, "%s", r.out);
+    cr_expect(strstr(r.out, "Soft Link {/does/not/exist}\n") != NULL, "%s", r.out);
     orc_run_free(&r);
 }
 
