@@ -387,10 +387,19 @@ class Datatype(HLObject):
 
     def __init__(self, file, handle, name):
         super().__init__(file, handle, name)
-        self.dtype = _dtype.to_dtype(handle.type())
+        self._td = handle.type()
+
+    @property
+    def dtype(self):
+        """The numpy dtype (TypeError where h5py has none, e.g. the time class)."""
+        return _dtype.to_dtype(self._td)
 
     def __repr__(self):
-        return '<HDF5 named type "%s" (dtype %s)>' % (self._name, self.dtype.str)
+        try:
+            t = self.dtype.str
+        except TypeError:
+            t = "?"
+        return '<HDF5 named type "%s" (dtype %s)>' % (self._name, t)
 
 
 class AttributeManager:
