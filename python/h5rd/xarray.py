@@ -2,7 +2,7 @@
 
     import xarray as xr
     from h5rd.xarray import H5rdBackendEntrypoint
-    ds = xr.open_dataset("file.nc", engine=H5rdBackendEntrypoint)   # or engine="h5rd" when installed
+    ds = xr.open_dataset("file.nc", engine=H5rdBackendEntrypoint)  # engine="h5rd" if installed
 
 The result is the Dataset that ``engine="h5netcdf"`` gives (h5netcdf 1.1 with xarray 2023.01):
 the netCDF-4 data model is rebuilt from the HDF5 objects exactly as h5netcdf does it (its
@@ -668,7 +668,7 @@ class H5rdBackendEntrypoint(BackendEntrypoint):
     Same options and results as the "h5netcdf" engine; reading only."""
 
     description = "Open netCDF-4 (.nc) and HDF5 (.h5, .hdf5, .he5) files with h5rd in xarray"
-    url = "https://github.com/h5rd/h5rd/blob/main/docs/python.md"
+    url = "docs/python.md in the h5rd sources"
     open_dataset_parameters = (
         "filename_or_obj", "mask_and_scale", "decode_times", "concat_characters",
         "decode_coords", "drop_variables", "use_cftime", "decode_timedelta", "format",
