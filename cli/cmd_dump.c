@@ -26,8 +26,9 @@
  *    fewest digits from 7 to 17 that do. h5dump's 6 digits do not round-trip (3.14159 for pi,
  *    where we print 3.1415927 for a float and 3.141592653589793 for a double); wherever they
  *    do, the text is identical. The issue asks for values equal to libhdf5's.
- *  - Without --all a dataset or attribute prints its first DUMP_HEAD_ELEMS elements and then
- *    a line "... N more elements (--all prints them)".
+ *  - Without --all a dataset or attribute prints its first DUMP_HEAD_ELEMS elements (fewer
+ *    when they hold more than DUMP_HEAD_NBYTES, at least one) and then a line
+ *    "... N more elements (--all prints them)".
  *  - A datatype committed in the file is printed in full (h5dump names it: DATATYPE "/t"):
  *    the public API does not say whether a type is shared. Object references print the
  *    referenced object's kind, address and path and then the referenced dataset's values (not
@@ -48,6 +49,9 @@
 #include "json.h"
 
 #define DUMP_SLAB_NBYTES ((uint64_t)4 << 20)
+/* Without --all, at most this much data per dataset or attribute (and DUMP_HEAD_ELEMS
+ * elements): an element of a large array type counts for all its values. */
+#define DUMP_HEAD_NBYTES ((uint64_t)64 << 10)
 #define DUMP_MAX_ELEM_NBYTES ((uint64_t)1 << 30)
 #define DUMP_MAX_DEPTH 1024
 #define DUMP_NCOLS 80 /* h5dump's line width */
@@ -935,6 +939,22 @@ static h5rd_err render_elems(struct dump *d, struct render *r, const struct elem
     return H5RD_OK;
 }
 
+/* How many of 'total' elements of 'esize' bytes are printed. */
+static uint64_t head_count(const struct dump *d, uint64_t total, uint64_t esize)
+{
+    if (d->all) {
+        return total;
+    }
+    uint64_t n = esize ? DUMP_HEAD_NBYTES / esize : DUMP_HEAD_ELEMS;
+    if (n > DUMP_HEAD_ELEMS) {
+        n = DUMP_HEAD_ELEMS;
+    }
+    if (n == 0) {
+        n = 1;
+    }
+    return total < n ? total : n;
+}
+
 static uint64_t space_nelems(const struct h5rd_space *sp)
 {
     if (sp->kind == H5RD_SPACE_NULL) {
@@ -988,13 +1008,13 @@ static void dataset_data(struct dump *d, h5rd_obj *dset, const char *path, const
     struct render r;
     render_init(&r, b, col, sp);
     uint64_t total = space_nelems(sp);
-    uint64_t shown = (!d->all && total > DUMP_HEAD_ELEMS) ? DUMP_HEAD_ELEMS : total;
     struct h5rd_type_info ti;
     uint64_t esize = 0;
     h5rd_err rc = h5rd_type_get_info(type, &ti, &err);
     if (rc == H5RD_OK) {
         rc = h5rd_dataset_get_elem_nbytes(dset, NULL, &esize, &err);
     }
+    uint64_t shown = head_count(d, total, esize);
     if (rc == H5RD_OK && (esize == 0 || esize > DUMP_MAX_ELEM_NBYTES)) {
         rc = cli_set_error(&err, H5RD_E_LIMIT, "dump: element size zero or too large to print");
     }
@@ -1149,7 +1169,7 @@ static void dump_attr(struct dump *d, h5rd_attr *attr, h5rd_obj *obj, const char
             if (ti.size == 0 || total > nbytes / ti.size) {
                 total = ti.size ? nbytes / ti.size : 0;
             }
-            uint64_t shown = (!d->all && total > DUMP_HEAD_ELEMS) ? DUMP_HEAD_ELEMS : total;
+            uint64_t shown = head_count(d, total, ti.size);
             struct elemctx ec = {h5rd_obj_get_file(obj), 0};
             rc = render_elems(d, &r, &ec, type, &ti, buf, ti.size, 0, shown, shown, &err);
             if (rc != H5RD_OK && r.cur_column) {

@@ -43,12 +43,14 @@ static const struct command commands[] = {
      "              DATASPACE/DATA/ATTRIBUTE blocks); PATH is a group (recursively), a dataset\n"
      "              or an attribute (OBJECT/NAME); large datasets print their first elements",
      "  -a, --all        print every element (default: the first " DUMP_HEAD_TEXT " elements of each\n"
-     "                   dataset or attribute, then a line `... N more elements`)\n"
-     "  -A, -H, --header  print the header only, without DATA blocks (as h5dump -H)\n"
+     "                   dataset or attribute, fewer when they hold more than 64 KiB, then\n"
+     "                   a line `... N more elements`)\n"
+     "  -A, --header     print the header only, without DATA blocks (as h5dump -H; -H too)\n"
      "  -h, --help       show this help\n"
-     "Output follows h5dump 1.10 with one deliberate difference: floats are printed with the\n"
-     "shortest digits that read back as the same value (h5dump's %g does not round-trip), so\n"
-     "every number equals libhdf5's value. See also cli/cmd_dump.c.\n"},
+     "Output follows h5dump 1.10. Deliberate difference: a float is printed as h5dump's %g\n"
+     "(6 digits) only when that reads back as the same value, else with the fewest more digits\n"
+     "that do, so every number equals libhdf5's value. Committed types are printed in full,\n"
+     "region references by dataset path only. See cli/cmd_dump.c.\n"},
     {"attrs", cmd_attrs, "attrs [--json] FILE PATH",
      "print the attributes of an object (--json: {name: {dtype, shape, value}})",
      "      --json       one JSON object {name: {\"dtype\", \"shape\", \"value\"}}; without it one\n"
