@@ -36,9 +36,12 @@ def set_default_threads(n):
     _default_threads = None if n is None else max(1, int(n))
 
 
+_NCPU = max(1, min(8, os.cpu_count() or 1))
+
+
 def _auto_threads():
     if threading.current_thread() is threading.main_thread():
-        return max(1, min(8, os.cpu_count() or 1))
+        return _NCPU
     return 1
 
 

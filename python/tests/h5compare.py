@@ -29,6 +29,10 @@ class Mismatch(Exception):
     pass
 
 
+class H5rdRaised(Exception):
+    """h5rd raised a clean exception in the middle of a comparison (e.g. dereferencing)."""
+
+
 def _meta(md):
     """dtype metadata with the reference classes made comparable across the two modules."""
     if not md:
@@ -62,15 +66,13 @@ class Ctx:
         self.rf = rf  # h5rd File
 
 
-def _ref_target(ctx, ref, is_h5py):
+def _ref_addr(ctx, ref):
     if not ref:
         return None
-    if is_h5py:
-        try:
-            return ctx.hf[ref].name
-        except Exception:  # noqa: BLE001 - libhdf5 cannot dereference it: dangling
-            return None
-    return ctx.rf[ref].name
+    try:
+        return _addr(ctx.hf[ref])
+    except Exception:  # noqa: BLE001 - libhdf5 cannot dereference it: dangling
+        return None
 
 
 def same(ctx, a, b, where):
@@ -105,12 +107,15 @@ def same_obj(ctx, a, b, where):
             raise Mismatch("%s: reference vs %r" % (where, b))
         if isinstance(a, h5py.RegionReference) != isinstance(b, h5rd.RegionReference):
             raise Mismatch("%s: reference kind" % where)
-        ta = _ref_target(ctx, a, True)
-        tb = b.path if b else None
+        # Same object = same object header address (h5py's .name is slow on big groups, and
+        # an object with several links has several names).
+        ta = _ref_addr(ctx, a)
+        try:
+            tb = ctx.rf[b].addr if b.path is not None else None
+        except Exception as e:  # noqa: BLE001
+            raise H5rdRaised("%s: dereferencing: %s: %s" % (where, type(e).__name__, e))
         if ta != tb:
-            # h5py names an object by one of its paths; h5rd may find another link to it.
-            if ta is None or tb is None or _addr(ctx.hf[ta]) != ctx.rf[tb].addr:
-                raise Mismatch("%s: reference to %s vs %s" % (where, ta, tb))
+            raise Mismatch("%s: reference to %s vs %s (%s)" % (where, ta, tb, b.path))
         return
     if isinstance(a, np.ndarray) or isinstance(a, np.generic):
         same(ctx, a, b, where)
@@ -252,6 +257,8 @@ def compare_dataset(ctx, path, c, fname, rng, read_values=True):
             c.ds_mismatch += 1
             c.mismatches.append((fname, "dataset %s: %s" % (path, m)))
             return
+        except H5rdRaised as e:
+            err = e
     if err is not None:
         c.ds_exception += 1
         c.exceptions.append((fname, "dataset %s: %s: %s" % (path, type(err).__name__, err)))
@@ -302,6 +309,10 @@ def compare_attrs(ctx, path, c, fname, skip=()):
         except Mismatch as m:
             c.at_mismatch += 1
             c.mismatches.append((fname, "attr %s of %s: %s" % (k, path, m)))
+            continue
+        except H5rdRaised as e:
+            c.at_exception += 1
+            c.exceptions.append((fname, "attr %s of %s: %s" % (k, path, e)))
             continue
         c.at_identical += 1
 
