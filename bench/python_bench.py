@@ -11,6 +11,10 @@ Writes two files into a temp dir with h5py + hdf5plugin (deterministic, seeded):
             (Poisson counts, mean 0.3: detector frames)
 Each figure is the best of --repeat runs (files in the page cache after the first).
 
+Read the control row (GIL-free numpy in N threads) first: on a machine shared with other jobs
+this process may get fewer cores than os.cpu_count(), and then no thread figure means anything.
+There, run it for its ~2 minutes with real-time priority (as root): chrt -f 10 python3 ...
+
 Threads: the h5rd files of the thread and Dask rows are opened with threads=1 (one decoding
 thread per read) so the scaling shown is that of the Python threads alone; the "whole read"
 rows show h5rd both ways (threads=1, and its default: a read from the main thread decodes with
