@@ -202,6 +202,17 @@ def _dimension_but_not_variable(attrs):
         return False
 
 
+def _object_key(obj):
+    """Identity of the object behind a group (h5rd: its header address; h5py: its id)."""
+    addr = getattr(obj, "addr", None)
+    if addr is not None:
+        return ("addr", addr)
+    try:
+        return ("id", hash(obj.id))
+    except Exception:
+        return None
+
+
 def _group_items(h5group, h5path):
     """h5group.items() in the order h5netcdf sees them. h5netcdf reaches every group, the root
     too, as h5py_file[path]: an h5py Group lists its links by creation order when the group
@@ -478,10 +489,19 @@ class _NcFile(object):
             if phony_dims == "sort":
                 # h5netcdf visits every group up front so phony names do not depend on
                 # which group is opened
-                def visit(g):
+                # (hard links can make the group graph cyclic: h5netcdf then recurses until
+                # it runs out of stack; say what is wrong instead)
+                def visit(g, ancestors):
+                    key = _object_key(g._h5group)
+                    if key is not None and key in ancestors:
+                        raise ValueError(
+                            "group %s is its own ancestor (a hard-link cycle): "
+                            "phony_dims='sort' must visit every group; use "
+                            "phony_dims='access' or open a group= below the cycle" % g._h5path)
+                    ancestors = ancestors | {key}
                     for name in list(g.groups):
-                        visit(g.group(name))
-                visit(self._rootgroup)
+                        visit(g.group(name), ancestors)
+                visit(self._rootgroup, frozenset())
         except BaseException:
             self.close()
             raise
