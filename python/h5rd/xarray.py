@@ -203,9 +203,14 @@ def _dimension_but_not_variable(attrs):
 
 
 def _object_key(obj):
-    """Identity of the object behind a group (h5rd: its header address; h5py: its id)."""
+    """Identity of the object behind a group (h5rd: its header address; h5py: its id), None
+    when unknown. h5rd gives objects reached through an external link the address in their
+    own file but not which file (their .file is the file the path started from), so those
+    are not compared."""
     addr = getattr(obj, "addr", None)
     if addr is not None:
+        if getattr(getattr(obj, "_h", None), "external", False):
+            return None
         return ("addr", addr)
     try:
         return ("id", hash(obj.id))
@@ -498,7 +503,8 @@ class _NcFile(object):
                             "group %s is its own ancestor (a hard-link cycle): "
                             "phony_dims='sort' must visit every group; use "
                             "phony_dims='access' or open a group= below the cycle" % g._h5path)
-                    ancestors = ancestors | {key}
+                    if key is not None:
+                        ancestors = ancestors | {key}
                     for name in list(g.groups):
                         visit(g.group(name), ancestors)
                 visit(self._rootgroup, frozenset())

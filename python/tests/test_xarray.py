@@ -60,7 +60,7 @@ def _deep_equal(a, b):
     if isinstance(a, np.ndarray):
         if a.dtype != b.dtype or a.shape != b.shape:
             return False
-        if a.dtype.kind == "O":
+        if a.dtype.kind == "O" or a.dtype.names:
             return all(_deep_equal(x, y) for x, y in zip(a.flat, b.flat))
         if a.dtype.kind in "fc":
             return bool(np.array_equal(a, b, equal_nan=True))
@@ -68,7 +68,12 @@ def _deep_equal(a, b):
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(_deep_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, np.void):
-        return a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        # field by field (padding bytes are not data; NaN equals NaN)
+        if a.dtype != b.dtype:
+            return False
+        if not a.dtype.names:
+            return a.tobytes() == b.tobytes()
+        return all(_deep_equal(a[n], b[n]) for n in a.dtype.names)
     if isinstance(a, (float, np.floating)) and np.isnan(a):
         return bool(np.isnan(b))
     return bool(a == b)
@@ -83,9 +88,10 @@ def _strip_attrs(ds):
 
 
 def assert_same(ref, got, what):
-    # object arrays (vlen sequences, strings) element by element: numpy's == cannot compare
-    # arrays of arrays, so xarray's comparison is only used on the others
-    objs = [k for k, v in ref.variables.items() if v.dtype.kind == "O"]
+    # object arrays (vlen sequences, strings) and compounds element by element: numpy's ==
+    # cannot compare arrays of arrays nor NaN fields, so xarray's comparison is only used on
+    # the others
+    objs = [k for k, v in ref.variables.items() if v.dtype.kind == "O" or v.dtype.names]
     for k in objs:
         assert k in got.variables, (what, k)
         v, w = ref.variables[k], got.variables[k]
