@@ -183,7 +183,6 @@ def main():
                 fa.close()
                 continue
 
-            import dask
             import dask.array as darr
 
             def dask_sum(ds):
