@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """h5rd's Python module vs h5py (libhdf5): whole reads, random small slices, N Python threads
-sharing one File, and a Dask threaded reduction. Not a test; run by hand:
+sharing one File, a Dask threaded reduction, and the same reduction through xarray
+(engine h5rd vs h5netcdf). Not a test; run by hand:
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py [--repeat 3] [--keep DIR]
 
@@ -193,6 +194,31 @@ def main():
             row("%s Dask threaded sum (%d workers)" % (label, ncpu),
                 best(lambda: dask_sum(d1), args.repeat), best(lambda: dask_sum(dg), args.repeat),
                 nbytes)
+
+            # xarray: the same sum through open_dataset(chunks=...), engine h5rd vs h5netcdf
+            # (which reads behind xarray's HDF5 lock); one Dask chunk per HDF5 chunk
+            try:
+                import xarray as xr
+                from h5rd.xarray import H5rdBackendEntrypoint
+                import h5netcdf  # noqa: F401
+            except ImportError:
+                xr = None
+            if xr is not None:
+                import warnings
+                warnings.simplefilter("ignore")
+                with xr.open_dataset(path, engine="h5netcdf", phony_dims="sort") as probe:
+                    chunks = dict(zip(probe["x"].dims, dg.chunks))
+
+                def xr_sum(engine):
+                    with xr.open_dataset(path, engine=engine, phony_dims="sort",
+                                         chunks=chunks) as ds:
+                        return float(ds["x"].sum(dtype="f8").compute(
+                            scheduler="threads", num_workers=ncpu))
+                x1, x2 = xr_sum(H5rdBackendEntrypoint), xr_sum("h5netcdf")
+                assert abs(x1 - x2) <= 1e-9 * abs(x2), (x1, x2)
+                row("%s xarray chunks= sum, h5rd vs h5netcdf" % label,
+                    best(lambda: xr_sum(H5rdBackendEntrypoint), args.repeat),
+                    best(lambda: xr_sum("h5netcdf"), args.repeat), nbytes)
             g.close()
             f1.close()
             fa.close()
