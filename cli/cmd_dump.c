@@ -305,6 +305,27 @@ static h5rd_err put_type(struct jbuf *b, const h5rd_type *type, int ind, int dep
                       ti.size * 8, order_word(ti.order), ti.precision);
         }
         return H5RD_OK;
+    case H5RD_CLASS_COMPLEX: {
+        /* h5dump 2.0 names the predefined complex types (H5T_COMPLEX_IEEE_F32LE, ...), and
+         * writes others as H5T_COMPLEX { base }. */
+        struct h5rd_type_info bi;
+        rc = h5rd_type_get_super(type, &base, err);
+        if (rc == H5RD_OK) {
+            rc = h5rd_type_get_info(base, &bi, err);
+        }
+        if (rc != H5RD_OK) {
+            return rc;
+        }
+        if (ieee_float(&bi)) {
+            jb_printf(b, "H5T_COMPLEX_IEEE_F%" PRIu64 "%s", bi.size * 8,
+                      bi.order == H5RD_ORDER_LE ? "LE" : "BE");
+            return H5RD_OK;
+        }
+        jb_puts(b, "H5T_COMPLEX { ");
+        rc = put_type(b, base, ind, depth + 1, err);
+        jb_puts(b, " }");
+        return rc;
+    }
     case H5RD_CLASS_BITFIELD:
         if (std_int(&ti)) {
             jb_printf(b, "H5T_STD_B%" PRIu64 "%s", ti.size * 8,
@@ -619,6 +640,11 @@ static h5rd_err put_elem(struct jbuf *b, const struct elemctx *ec, const h5rd_ty
     case H5RD_CLASS_FLOAT:
         put_float(b, decode_float(&ti, p), ti.size <= 4);
         return H5RD_OK;
+    case H5RD_CLASS_COMPLEX:
+        /* h5dump 2.0 (tools/lib/h5tools_str.c): "%f%+fi", e.g. 10.000000+0.000000i. */
+        jb_printf(b, "%f%+fi", decode_complex_part(&ti, p, ti.size, ec->normalized, 0),
+                  decode_complex_part(&ti, p, ti.size, ec->normalized, 1));
+        return H5RD_OK;
     case H5RD_CLASS_BITFIELD:
     case H5RD_CLASS_OPAQUE:
         /* h5dump: one byte as 0xNN for a 1-byte bitfield, else bytes xx:xx in memory order. */
@@ -921,6 +947,10 @@ static h5rd_err render_elems(struct dump *d, struct render *r, const struct elem
         h5rd_err rc;
         if (ti->cls == H5RD_CLASS_FLOAT && esize != ti->size) {
             put_float(&r->el, cli_wide_float(p, esize), esize <= 4);
+            rc = H5RD_OK;
+        } else if (ti->cls == H5RD_CLASS_COMPLEX && esize != ti->size) {
+            jb_printf(&r->el, "%f%+fi", decode_complex_part(ti, p, esize, 1, 0),
+                      decode_complex_part(ti, p, esize, 1, 1));
             rc = H5RD_OK;
         } else {
             rc = put_elem(&r->el, ec, type, p, esize, r->col0 / 3, 0, err);

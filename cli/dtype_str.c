@@ -131,6 +131,12 @@ static uint64_t np_size(const h5rd_type *type, int depth)
     case H5RD_CLASS_FLOAT:
         n = float_np_size(&ti);
         return n ? n : ti.size;
+    case H5RD_CLASS_COMPLEX:
+        if (h5rd_type_get_super(type, &base, NULL) != H5RD_OK) {
+            return 0;
+        }
+        n = np_size(base, depth + 1);
+        return n ? 2 * n : ti.size;
     case H5RD_CLASS_VLEN:
     case H5RD_CLASS_REFERENCE:
         return 8;
@@ -397,6 +403,16 @@ h5rd_err dtype_str(struct jbuf *b, const h5rd_type *type, struct h5rd_error *err
         jb_printf(b, "%cf%" PRIu64, order_char(&ti), n ? n : ti.size);
         return H5RD_OK;
     }
+    case H5RD_CLASS_COMPLEX: {
+        /* numpy's complex over the float its base maps to: <c8, <c16, <c32 (clongdouble). */
+        rc = get_base(type, &base, &bi, err);
+        if (rc != H5RD_OK) {
+            return rc;
+        }
+        uint64_t n = float_np_size(&bi);
+        jb_printf(b, "%cc%" PRIu64, order_char(&bi), 2 * (n ? n : bi.size));
+        return H5RD_OK;
+    }
     case H5RD_CLASS_STRING:
         jb_printf(b, "|S%" PRIu64, ti.size);
         return H5RD_OK;
@@ -543,6 +559,13 @@ h5rd_err type_text(struct jbuf *b, const h5rd_type *type, struct h5rd_error *err
     case H5RD_CLASS_FLOAT:
         float_text(b, &ti);
         return H5RD_OK;
+    case H5RD_CLASS_COMPLEX:
+        rc = h5rd_type_get_super(type, &base, err);
+        if (rc != H5RD_OK) {
+            return rc;
+        }
+        jb_puts(b, "complex of ");
+        return type_text(b, base, err);
     case H5RD_CLASS_TIME:
         jb_printf(b, "%" PRIu64 "-bit %s time", ti.size * 8, order_text(&ti));
         return H5RD_OK;

@@ -546,6 +546,23 @@ double decode_float(const struct h5rd_type_info *ti, const unsigned char *p)
     return neg ? -v : v;
 }
 
+double decode_complex_part(const struct h5rd_type_info *ti, const unsigned char *p,
+                           uint64_t esize, int normalized, int k)
+{
+    uint64_t half = esize / 2;
+    if (esize != ti->size) {
+        return cli_wide_float(p + k * half, half);
+    }
+    struct h5rd_type_info bi = *ti; /* the complex reports its base's float fields */
+    bi.size = half;
+    if (normalized && half == 16 && !(bi.exp_nbits == 15 && bi.mant_nbits == 64)) {
+        /* A 16-byte base other than x87 (IEEE quad): the read converted it to x87, as libhdf5
+         * converts it to the native long double. */
+        return cli_wide_float(p + k * half, half);
+    }
+    return decode_float(&bi, p + k * half);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Value encoder                                                                               */
 /* ------------------------------------------------------------------------------------------ */
@@ -956,6 +973,14 @@ h5rd_err json_elem(struct jbuf *b, h5rd_file *file, const h5rd_type *type, const
     }
     case H5RD_CLASS_FLOAT:
         json_double(b, decode_float(&ti, p));
+        return H5RD_OK;
+    case H5RD_CLASS_COMPLEX:
+        /* An HDF5 2.0 complex number: [real, imaginary]. */
+        jb_putc(b, '[');
+        json_double(b, decode_complex_part(&ti, p, ti.size, b->normalized, 0));
+        jb_puts(b, ", ");
+        json_double(b, decode_complex_part(&ti, p, ti.size, b->normalized, 1));
+        jb_putc(b, ']');
         return H5RD_OK;
     case H5RD_CLASS_STRING: {
         /* What h5py shows: libhdf5 converts the string to a null-padded one (null-terminated:

@@ -72,6 +72,12 @@ h5rd_err json_elem(struct jbuf *b, h5rd_file *file, const h5rd_type *type, const
 int decode_int(const struct h5rd_type_info *ti, const unsigned char *p, int64_t *sv,
                uint64_t *uv);
 double decode_float(const struct h5rd_type_info *ti, const unsigned char *p);
+/* Part 'k' (0 real, 1 imaginary) of a complex number (class H5RD_CLASS_COMPLEX, info 'ti') at
+ * 'p', whose element is 'esize' bytes (h5rd_dataset_get_elem_nbytes: more than ti->size when
+ * the parts were widened). 'normalized': the bytes come from h5rd_dataset_read (memtype NULL),
+ * where parts of a non-IEEE layout were converted to the IEEE/x87 float of their size. */
+double decode_complex_part(const struct h5rd_type_info *ti, const unsigned char *p,
+                           uint64_t esize, int normalized, int k);
 
 /* numpy's type string for 'type' as the corpus oracle writes it (dtype_str.c): raw text
  * (not JSON-quoted). */

@@ -275,7 +275,11 @@ typedef enum h5rd_type_class {
     H5RD_CLASS_REFERENCE = 7,
     H5RD_CLASS_ENUM = 8,
     H5RD_CLASS_VLEN = 9,
-    H5RD_CLASS_ARRAY = 10
+    H5RD_CLASS_ARRAY = 10,
+    /* HDF5 2.0 complex number: real then imaginary part, both of the floating-point base type
+     * (h5rd_type_get_super); h5rd_type_info reports the base's order and float fields and the
+     * complex size (twice the base's). */
+    H5RD_CLASS_COMPLEX = 11
 } h5rd_type_class;
 
 typedef enum h5rd_byte_order {
@@ -323,7 +327,7 @@ H5RD_API h5rd_err h5rd_type_get_member(const h5rd_type *type, uint32_t idx, cons
 H5RD_API h5rd_err h5rd_type_get_enum_member(const h5rd_type *type, uint32_t idx,
                                             const char **name_ret, const void **value_ret,
                                             struct h5rd_error *err);
-/* The base type of an enum, vlen or array type. */
+/* The base type of an enum, vlen, array or complex type. */
 H5RD_API h5rd_err h5rd_type_get_super(const h5rd_type *type, const h5rd_type **super_ret,
                                       struct h5rd_error *err);
 
@@ -437,19 +441,23 @@ H5RD_API h5rd_err h5rd_dataset_get_fill(const h5rd_obj *dset, struct h5rd_fill *
 typedef enum h5rd_memtype_class {
     H5RD_MEMTYPE_FILE = 0,
     H5RD_MEMTYPE_INT = 1,   /* signed or unsigned integer of 1, 2, 4 or 8 bytes */
-    H5RD_MEMTYPE_FLOAT = 2  /* IEEE binary16, binary32 or binary64 */
+    H5RD_MEMTYPE_FLOAT = 2, /* IEEE binary16, binary32 or binary64 */
+    H5RD_MEMTYPE_COMPLEX = 3 /* two IEEE binary16/32/64 (size 4, 8 or 16), real part first */
 } h5rd_memtype_class;
 
 struct h5rd_memtype {
     h5rd_memtype_class cls;
-    uint32_t size;          /* bytes: 1, 2, 4, 8 (FLOAT: 2, 4, 8) */
+    uint32_t size;          /* bytes: 1, 2, 4, 8 (FLOAT: 2, 4, 8; COMPLEX: 4, 8, 16) */
     uint32_t is_signed;     /* INT */
     h5rd_byte_order order;  /* H5RD_ORDER_LE or H5RD_ORDER_BE */
 };
 
 /* Numeric conversion follows libhdf5's default conversion: integer overflow saturates at the
  * destination's limits; float to integer truncates toward zero and saturates (NaN gives 0);
- * float to narrower float rounds to nearest-even, overflow gives infinity. */
+ * float to narrower float rounds to nearest-even, overflow gives infinity. Complex numbers
+ * (libhdf5 2.0, H5Tconv_complex.c): to a complex memory type each part converts as a float;
+ * to an integer or float only the real part converts (the imaginary part is dropped); an
+ * integer or float read as complex gets a zero imaginary part. */
 
 typedef enum h5rd_sel_kind {
     H5RD_SEL_ALL = 0,

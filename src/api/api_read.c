@@ -114,6 +114,8 @@ static h5rd_err check_memtype(const struct h5rd_memtype *mt, struct h5rd_error *
         ok = mt->size == 1 || mt->size == 2 || mt->size == 4 || mt->size == 8;
     } else if (mt->cls == H5RD_MEMTYPE_FLOAT) {
         ok = mt->size == 2 || mt->size == 4 || mt->size == 8;
+    } else if (mt->cls == H5RD_MEMTYPE_COMPLEX) {
+        ok = mt->size == 4 || mt->size == 8 || mt->size == 16;
     }
     if (!ok || (mt->order != H5RD_ORDER_LE && mt->order != H5RD_ORDER_BE)) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF,

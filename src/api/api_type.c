@@ -93,7 +93,7 @@ H5RD_API h5rd_err h5rd_type_get_super(const h5rd_type *type, const h5rd_type **s
     }
     if (type->base == NULL) {
         return H5RD_FAIL(ec, H5RD_E_TYPE, H5RD_ADDR_UNDEF,
-                         "h5rd_type_get_super: not an enum, vlen or array type");
+                         "h5rd_type_get_super: not an enum, vlen, array or complex type");
     }
     *super_ret = type->base;
     return H5RD_OK;

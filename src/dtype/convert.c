@@ -908,6 +908,7 @@ bool h5rd__conv_normalize_is_noop(const struct h5rd_type *t)
     case H5RD_CLASS_STRING:
         return string_norm_noop(t);
     case H5RD_CLASS_ARRAY:
+    case H5RD_CLASS_COMPLEX:
         return t->base == NULL || h5rd__conv_normalize_is_noop(t->base);
     case H5RD_CLASS_COMPOUND:
         if (t->npads > 0) {
@@ -1059,6 +1060,11 @@ static void normalize_rec(const struct h5rd_type *t, uint8_t *buf, uint64_t nele
             h5rd__bswap_elems(buf, nelem, size);
         }
         break;
+    case H5RD_CLASS_COMPLEX:
+        /* libhdf5 2.0 converts a complex number part by part as its base float (H5Tconv_complex.c,
+         * to the native complex type of the same size); size == 2 * base size (dtype.c). */
+        normalize_rec(t->base, buf, nelem * 2, depth + 1);
+        break;
     case H5RD_CLASS_ARRAY:
         if (t->base != NULL && t->base->info.size > 0) {
             /* size == prod(dims) * base size (checked at decode) */
@@ -1145,12 +1151,21 @@ static const struct fl *widen_target(const struct h5rd_type *t)
 
 uint64_t h5rd__conv_file_elem_size(const struct h5rd_type *t)
 {
+    if (t != NULL && t->info.cls == H5RD_CLASS_COMPLEX && t->base != NULL) {
+        /* Both parts widen alike: numpy has a complex type over each of its float types. */
+        const struct fl *wb = widen_target(t->base);
+        return wb != NULL ? 2 * (uint64_t)wb->size : t->info.size;
+    }
     const struct fl *w = widen_target(t);
     return w != NULL ? w->size : (t != NULL ? t->info.size : 0);
 }
 
 void h5rd__conv_widen(const struct h5rd_type *t, const uint8_t *in, uint8_t *out, uint64_t nelem)
 {
+    if (t != NULL && t->info.cls == H5RD_CLASS_COMPLEX && t->base != NULL) {
+        t = t->base; /* real and imaginary parts alternate: 2 * nelem base floats */
+        nelem *= 2;
+    }
     const struct fl *df = widen_target(t);
     if (df == NULL) {
         return;
@@ -1184,13 +1199,39 @@ static bool mt_valid(const struct h5rd_memtype *mt)
     if (mt->cls == H5RD_MEMTYPE_FLOAT) {
         return mt->size == 2 || mt->size == 4 || mt->size == 8;
     }
+    if (mt->cls == H5RD_MEMTYPE_COMPLEX) {
+        return mt->size == 4 || mt->size == 8 || mt->size == 16;
+    }
     return false;
+}
+
+/* The float memory type of one part of a complex memory type (or 'mt' itself). */
+static struct h5rd_memtype part_mt(const struct h5rd_memtype *mt)
+{
+    struct h5rd_memtype p = *mt;
+    if (mt->cls == H5RD_MEMTYPE_COMPLEX) {
+        p.cls = H5RD_MEMTYPE_FLOAT;
+        p.size = mt->size / 2;
+    }
+    return p;
 }
 
 bool h5rd__conv_numeric_ok(const struct h5rd_type *t, const struct h5rd_memtype *mt)
 {
     if (t == NULL || !mt_valid(mt)) {
         return false;
+    }
+    if (t->info.cls == H5RD_CLASS_COMPLEX) {
+        /* libhdf5 2.0 converts a complex number to another complex type part by part, and to an
+         * integer or float type through its real part (H5T__conv_complex_i/_f). */
+        struct h5rd_memtype p = part_mt(mt);
+        return t->base != NULL && h5rd__conv_numeric_ok(t->base, &p);
+    }
+    if (mt->cls == H5RD_MEMTYPE_COMPLEX) {
+        /* An integer or float to complex: the real part as to the part's float type
+         * (H5T__conv_i_complex/_f_complex), the imaginary part zero. */
+        struct h5rd_memtype p = part_mt(mt);
+        return h5rd__conv_numeric_ok(t, &p);
     }
     const struct h5rd_type *it = int_view(t);
     if (it != NULL) {
@@ -1296,6 +1337,36 @@ static bool conv_native_float(const struct fl *sf, const struct h5rd_memtype *mt
     return false;
 }
 
+/* Complex numbers on either side (h5rd__conv_numeric_ok has accepted the pair). */
+static h5rd_err conv_complex(const struct h5rd_type *t, const struct h5rd_memtype *mt,
+                             const uint8_t *in, uint8_t *out, uint64_t nelem,
+                             struct h5rd_error *ec)
+{
+    struct h5rd_memtype p = part_mt(mt);
+    if (t->info.cls == H5RD_CLASS_COMPLEX && mt->cls == H5RD_MEMTYPE_COMPLEX) {
+        /* Parts alternate on both sides: 2 * nelem floats converted one to one. */
+        return h5rd__conv_numeric(t->base, &p, in, out, nelem * 2, ec);
+    }
+    if (t->info.cls == H5RD_CLASS_COMPLEX) {
+        /* The real part only; the imaginary part is discarded. */
+        size_t ss = (size_t)t->info.size;
+        for (uint64_t i = 0; i < nelem; i++) {
+            H5RD_TRY(h5rd__conv_numeric(t->base, &p, in + i * ss, out + i * p.size, 1, ec));
+        }
+        return H5RD_OK;
+    }
+    /* Real to complex: convert into the first half of 'out', then spread each value to its
+     * element from the last one down (never overwriting a value not yet moved) and zero the
+     * imaginary part. */
+    H5RD_TRY(h5rd__conv_numeric(t, &p, in, out, nelem, ec));
+    size_t h = p.size;
+    for (uint64_t i = nelem; i > 0; i--) {
+        memmove(out + (i - 1) * 2 * h, out + (i - 1) * h, h);
+        memset(out + (i - 1) * 2 * h + h, 0, h);
+    }
+    return H5RD_OK;
+}
+
 h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype *mt,
                             const uint8_t *in, uint8_t *out, uint64_t nelem,
                             struct h5rd_error *ec)
@@ -1303,6 +1374,9 @@ h5rd_err h5rd__conv_numeric(const struct h5rd_type *t, const struct h5rd_memtype
     if (!h5rd__conv_numeric_ok(t, mt)) {
         return H5RD_FAIL(ec, H5RD_E_TYPE, H5RD_ADDR_UNDEF,
                          "conversion: no numeric conversion from this datatype");
+    }
+    if (t->info.cls == H5RD_CLASS_COMPLEX || mt->cls == H5RD_MEMTYPE_COMPLEX) {
+        return conv_complex(t, mt, in, out, nelem, ec);
     }
     size_t ds = mt->size;
     bool dbe = mt->order == H5RD_ORDER_BE;

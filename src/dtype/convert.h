@@ -41,7 +41,9 @@ uint64_t h5rd__conv_file_elem_size(const struct h5rd_type *t);
 void h5rd__conv_widen(const struct h5rd_type *t, const uint8_t *in, uint8_t *out, uint64_t nelem);
 
 /* True when elements of 't' can be converted to 'mt' (integer, float, enum (its integer
- * value), bitfield as unsigned; not strings, compounds, vlen, references, ...). */
+ * value), bitfield as unsigned, complex (libhdf5 2.0: part by part to a complex memory type,
+ * the real part to an integer or float one; a real number to complex gets a zero imaginary
+ * part); not strings, compounds, vlen, references, ...). */
 bool h5rd__conv_numeric_ok(const struct h5rd_type *t, const struct h5rd_memtype *mt);
 
 /* Converts 'nelem' elements of 't' from 'in' (file layout, file byte order) to 'mt' in 'out'

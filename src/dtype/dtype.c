@@ -276,7 +276,10 @@ static h5rd_err decode_reference(const struct dec *d, struct h5rd_type *t, uint6
         return H5RD_FAIL(d->ec, H5RD_E_UNSUPPORTED, at,
                          "datatype: unknown reference encoding version");
     }
-    t->info.ref_kind = rtype;
+    /* libhdf5 writes every revised reference type with the object type in these bits
+     * (H5T_STD_REF): whether an element points to an object, a region or an attribute is in
+     * the element itself, so the public kind only says "revised". */
+    t->info.ref_kind = rtype >= 2 ? 2 : rtype;
     return H5RD_OK;
 }
 
@@ -585,6 +588,56 @@ static h5rd_err decode_array(const struct dec *d, struct h5rd_cur *c, struct h5r
     return H5RD_OK;
 }
 
+static h5rd_err decode_complex(const struct dec *d, struct h5rd_cur *c, struct h5rd_type *t,
+                               uint32_t depth, uint64_t at)
+{
+    /* HDF5 2.0 file format, Datatype message class 11 "Complex" (datatype version 5): bit 0 of
+     * the class bit fields says the real and imaginary parts share one type (homogeneous), bits
+     * 1-2 give the form (0 rectangular, 1 polar, 2 exponential), the other bits are zero; the
+     * properties are the datatype of the parts. libhdf5 2.0 (H5Odtype.c) decodes only
+     * homogeneous rectangular complex numbers of a floating-point base, real part first. */
+    uint32_t b = t->class_bits;
+    if (!(b & 0x1)) {
+        return H5RD_FAIL(d->ec, H5RD_E_UNSUPPORTED, at,
+                         "datatype: heterogeneous complex numbers not supported");
+    }
+    if (((b >> 1) & 0x3) != 0) {
+        return H5RD_FAIL(d->ec, H5RD_E_UNSUPPORTED, at,
+                         "datatype: complex numbers in polar or exponential form not supported");
+    }
+    if ((b >> 3) != 0) {
+        return H5RD_CORRUPT(d->ec, at, "datatype: invalid class bits of a complex type");
+    }
+    H5RD_TRY(decode_type(d, c, depth + 1, &t->base));
+    const struct h5rd_type_info *bi = &t->base->info;
+    if (bi->cls != H5RD_CLASS_FLOAT) {
+        return H5RD_CORRUPT(d->ec, at, "datatype: complex base type is not floating-point");
+    }
+    if (bi->size > UINT64_MAX / 2 || t->info.size != 2 * bi->size) {
+        return H5RD_CORRUPT(d->ec, at, "datatype: complex size is not twice its base size");
+    }
+    /* The float fields of the base are reported on the complex type too (as enum does with its
+     * integer base), so that order, precision and layout read without h5rd_type_get_super. */
+    struct h5rd_type_info *in = &t->info;
+    in->order = bi->order;
+    in->bit_offset = bi->bit_offset;
+    in->precision = bi->precision;
+    in->lo_pad = bi->lo_pad;
+    in->hi_pad = bi->hi_pad;
+    in->sign_pos = bi->sign_pos;
+    in->exp_pos = bi->exp_pos;
+    in->exp_nbits = bi->exp_nbits;
+    in->mant_pos = bi->mant_pos;
+    in->mant_nbits = bi->mant_nbits;
+    in->exp_bias = bi->exp_bias;
+    in->mant_norm = bi->mant_norm;
+    in->internal_pad = bi->internal_pad;
+    t->native_noop = t->base->native_noop;
+    t->has_indirect = false;
+    t->h5py_conv = t->base->h5py_conv;
+    return H5RD_OK;
+}
+
 /* ---- the message --------------------------------------------------------------------------- */
 
 /* Does h5py's memory type for an integer or bitfield differ from it (H5T_cmp != 0)? h5py reads
@@ -658,7 +711,8 @@ static h5rd_err decode_body(const struct dec *d, struct h5rd_cur *c, struct h5rd
         t->info.cls = H5RD_CLASS_ARRAY;
         return decode_array(d, c, t, depth, at);
     case CLS_COMPLEX:
-        return H5RD_FAIL(d->ec, H5RD_E_UNSUPPORTED, at, "datatype: complex class not supported");
+        t->info.cls = H5RD_CLASS_COMPLEX;
+        return decode_complex(d, c, t, depth, at);
     default:
         return H5RD_FAIL(d->ec, H5RD_E_UNSUPPORTED, at, "datatype: unknown class");
     }
@@ -806,6 +860,10 @@ void h5rd__dtype_to_native(const struct h5rd_type *t, uint8_t *buf, uint64_t nel
         break;
     case H5RD_CLASS_ENUM:
         h5rd__dtype_to_native(t->base, buf, nelem);
+        break;
+    case H5RD_CLASS_COMPLEX:
+        /* size == 2 * base size (checked at decode): real and imaginary parts alternate. */
+        h5rd__dtype_to_native(t->base, buf, nelem * 2);
         break;
     case H5RD_CLASS_ARRAY: {
         /* size == prod(dims) * base size (checked at decode), so elements are contiguous. */

@@ -155,6 +155,13 @@ static void dump(struct out *o, const h5rd_type *t)
         }
         put(o, "}");
         break;
+    case H5RD_CLASS_COMPLEX: {
+        const h5rd_type *base;
+        cr_assert_eq(h5rd_type_get_super(t, &base, NULL), H5RD_OK);
+        put(o, "complex:size=%llu,base=", sz);
+        dump(o, base);
+        break;
+    }
     case H5RD_CLASS_ENUM: {
         const h5rd_type *base;
         cr_assert_eq(h5rd_type_get_super(t, &base, NULL), H5RD_OK);
