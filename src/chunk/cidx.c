@@ -5,7 +5,8 @@
  * The geometry is resolved once per call from the layout, pipeline and dataspace: the chunk
  * size (prod(chunk dims) x element size, checked), the width libhdf5 gives a filtered chunk's
  * size in fixed/extensible array elements and v2 B-tree records (H5D*array.c, H5Dbtree2.c:
- * 1 + (floor(log2(chunk size)) + 8) / 8 bytes, at most 8), and the current and maximum chunk
+ * 1 + (floor(log2(chunk size)) + 8) / 8 bytes, at most 8; with layout version 5, libhdf5 2.0,
+ * the file's "Size of Lengths"), and the current and maximum chunk
  * grids (ceil(dim / chunk dim), unlimited kept as H5RD_UNLIMITED).
  *
  * Invariants: nothing here reads file bytes except through the per-type readers; every product
@@ -69,8 +70,15 @@ static h5rd_err cidx_init(const struct h5rd_file *f, const struct h5rd__layout *
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "chunk index: chunk size of zero");
     }
     cx->chunk_nbytes = n;
-    unsigned w = 1 + (floor_log2(n) + 8) / 8;
-    cx->size_width = (uint8_t)(w > 8 ? 8 : w);
+    if (layout->pub.version >= 5) {
+        /* Layout version 5 (libhdf5 2.0): the filtered chunk size is a "Size of Lengths"
+         * field in every array element and v2 B-tree record (seen as 20-byte FA/EA elements
+         * and 36-byte rank-2 type 11 records with 8-byte addresses and lengths). */
+        cx->size_width = f->sb.size_of_lengths;
+    } else {
+        unsigned w = 1 + (floor_log2(n) + 8) / 8;
+        cx->size_width = (uint8_t)(w > 8 ? 8 : w);
+    }
     return H5RD_OK;
 }
 

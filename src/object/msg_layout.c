@@ -1,7 +1,15 @@
 /*
- * msg_layout.c - Spec v3.0 IV.A.2.i "The Data Layout Message", versions 1-4, every class, and
+ * msg_layout.c - Spec v3.0 IV.A.2.i "The Data Layout Message", versions 1-5, every class, and
  * Appendix C's chunk index parameters (single chunk, implicit, fixed array, extensible array,
  * version 2 B-tree).
+ *
+ * Version 5 (libhdf5 2.0, H5O_LAYOUT_VERSION_5, written with the H5F_LIBVER_V200 bounds; not yet
+ * described in the format specification's text, whose "Changes for HDF5 2.0" lists only the
+ * datatype message) has exactly version 4's encoding. What it changes is outside the message:
+ * the stored size of a filtered chunk in fixed array, extensible array and v2 B-tree records
+ * is a "Size of Lengths" field instead of version 4's width derived from the chunk size
+ * (src/chunk/cidx.c), so that a filter may grow a chunk without overflowing it.
+ * docs/format-notes.md "HDF5 2.0" has the bytes this was checked against.
  *
  * Versions 1 and 2: version, dimensionality, class, 5 reserved bytes, address (contiguous and
  * chunked), dimensionality 32-bit sizes, then for compact a 32-bit size and the data. As in
@@ -187,7 +195,7 @@ h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c, 
     h5rd_err e;
     if (version == 1 || version == 2) {
         e = decode_v12(f, c, &l, at);
-    } else if (version == 3 || version == 4) {
+    } else if (version >= 3 && version <= 5) {
         uint8_t cls = h5rd__cur_u8(c);
         e = h5rd__cur_finish(c);
         if (e == H5RD_OK) {
@@ -228,11 +236,13 @@ h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c, 
                         }
                     }
                 } else {
+                    /* Version 5: same fields as version 4 (see the top of this file). */
                     e = decode_v4_chunked(c, &l, at);
                 }
                 break;
             case H5RD_LAYOUT_VIRTUAL:
                 if (version < 4) {
+                    /* Versions 4 and 5 encode a virtual layout alike. */
                     e = H5RD_CORRUPT(c->ec, at, "layout: virtual layout before version 4");
                     break;
                 }

@@ -560,9 +560,43 @@ Test(msg, layout_v3)
     uint8_t unknown[] = {3, 7};
     c = h5rd__cur_make(unknown, sizeof(unknown), 0, 8, 8, &EC);
     cr_assert_eq(h5rd__msg_layout_decode(F, &c, &l), H5RD_E_CORRUPT);
-    uint8_t v5[] = {5, 1};
-    c = h5rd__cur_make(v5, sizeof(v5), 0, 8, 8, &EC);
+    uint8_t v6[] = {6, 1};
+    c = h5rd__cur_make(v6, sizeof(v6), 0, 8, 8, &EC);
     cr_assert_eq(h5rd__msg_layout_decode(F, &c, &l), H5RD_E_UNSUPPORTED);
+}
+
+/* Version 5 (libhdf5 2.0) encodes the message exactly as version 4; only the chunk index
+ * records differ (src/chunk/cidx.c). */
+Test(msg, layout_v5_as_v4)
+{
+    struct h5rd__layout l;
+    struct h5rd_cur c;
+    bld_free(&B);
+    bld_u8(&B, 5);
+    bld_u8(&B, 2);
+    bld_u8(&B, 0);
+    bld_u8(&B, 3);
+    bld_u8(&B, 1);
+    bld_uvar(&B, 10, 1);
+    bld_uvar(&B, 20, 1);
+    bld_uvar(&B, 4, 1);
+    bld_u8(&B, 3); /* fixed array */
+    bld_u8(&B, 10);
+    bld_u64(&B, 0x720);
+    c = cur();
+    cr_assert_eq(h5rd__msg_layout_decode(F, &c, &l), H5RD_OK);
+    cr_assert_eq(l.pub.version, 5);
+    cr_assert_eq(l.pub.cls, H5RD_LAYOUT_CHUNKED);
+    cr_assert_eq(l.pub.chunk_index, H5RD_CHUNK_INDEX_FARRAY);
+    cr_assert_eq(l.pub.chunk_dims[0], 10);
+    cr_assert_eq(l.pub.chunk_dims[1], 20);
+    cr_assert_eq(l.elem_nbytes, 4);
+    cr_assert_eq(l.pub.data_addr, 0x720);
+    uint8_t contig[] = {5, 1, 1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0};
+    c = h5rd__cur_make(contig, sizeof(contig), 0, 8, 8, &EC);
+    cr_assert_eq(h5rd__msg_layout_decode(F, &c, &l), H5RD_OK);
+    cr_assert_eq(l.pub.cls, H5RD_LAYOUT_CONTIGUOUS);
+    cr_assert_eq(l.pub.data_nbytes, 8);
 }
 
 /* Version 4 chunked layout: 3 stored sizes (2-D chunk 10x20, element 4) of 'width' bytes. */
