@@ -557,7 +557,8 @@ static PyObject *type_desc(const h5rd_type *t, int depth)
             Py_DECREF(item);
         }
     }
-    if (ti.cls == H5RD_CLASS_ENUM || ti.cls == H5RD_CLASS_VLEN || ti.cls == H5RD_CLASS_ARRAY) {
+    if (ti.cls == H5RD_CLASS_ENUM || ti.cls == H5RD_CLASS_VLEN || ti.cls == H5RD_CLASS_ARRAY ||
+        ti.cls == H5RD_CLASS_COMPLEX) {
         const h5rd_type *base;
         rc = h5rd_type_get_super(t, &base, &e);
         if (rc != H5RD_OK) {
@@ -922,6 +923,14 @@ static struct plan *plan_build(const h5rd_type *t, PyArray_Descr *d, size_t src_
             }
         }
         return p;
+    case H5RD_CLASS_COMPLEX:
+        /* The library gives numpy's complex layout (real then imaginary part, native order);
+         * _dtype.py asks for native order, so this is a plain copy. */
+        if (d->kind != 'c' || dsize != src_size || !PyArray_ISNBO(d->byteorder)) {
+            plan_error("datatype: numpy type does not match a complex number");
+            return NULL;
+        }
+        return plan_new(P_NUM, t, src_size, dsize);
     case H5RD_CLASS_ENUM: {
         const h5rd_type *base;
         rc = h5rd_type_get_super(t, &base, &e);
