@@ -80,6 +80,23 @@ static const struct command commands[] = {
      "              (--json: [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...])",
      "      --json       one JSON array [{\"offset\", \"addr\", \"size\", \"filter_mask\"}, ...]\n"
      "  -h, --help       show this help\n"},
+    {"watch", cmd_watch, "watch [--json] [--interval SECONDS] [--max-wait SECONDS] FILE PATH",
+     "tail a dataset a writer appends to (libhdf5 SWMR), as h5watch: the rows already there,\n"
+     "              then each new one, one line per row; new hyperslabs when it grows in\n"
+     "              more than one dimension",
+     "      --json              one JSON value per line: a new row as numpy's ds[i] (a bare value\n"
+     "                          for 1-D data, nested lists otherwise); when a later dimension\n"
+     "                          grows, the new part of each old row as {\"start\": [...],\n"
+     "                          \"count\": [...], \"data\": [...]} (printed before the new rows,\n"
+     "                          in h5watch's order)\n"
+     "      --interval SECONDS  how often to refresh the dataset (default 1; fractions allowed)\n"
+     "      --max-wait SECONDS  exit 0 after this long without growth (default: until SIGINT or\n"
+     "                          SIGTERM, which exit 0)\n"
+     "  -h, --help              show this help\n"
+     "Text output follows h5watch: \"Monitoring dataset PATH...\", then per change its\n"
+     "\"dimension d: a->b (increases)\" lines, \"    Data:\" and \"        (i,j,...) v, v, ...\"\n"
+     "lines (the index of the first element, values as JSON). The rows there at the start are\n"
+     "printed as growth from 0 rows. The file is opened with H5RD_OPEN_LIVE (docs/io.md).\n"},
     {"check", cmd_check, "check FILE",
      "verify a whole file: every object, attribute and dataset read in bounded memory; each\n"
      "              problem as PATH: REASON (at file offset 0x...); exit 1 when problems were found",

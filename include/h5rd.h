@@ -130,6 +130,14 @@ struct h5rd_limits {
 /* Open flags. */
 #define H5RD_OPEN_SKIP_CHECKSUMS 0x1u /* salvage mode: do not reject metadata on checksum mismatch */
 #define H5RD_OPEN_NO_MMAP 0x2u        /* read with pread() instead of mapping (see docs/io.md) */
+/* The file is live: another process (a libhdf5 SWMR writer) appends to it while it is open.
+ * The file is read with pread() (never mapped) and may grow; reads past the size seen so far
+ * re-check it; the superblock's end-of-file address does not bound reads; group link tables
+ * are not shared between handles (a group opened later sees links added since); and metadata
+ * that fails its checksum (or parses as damaged) is read again, as libhdf5's SWMR readers do,
+ * a bounded number of times (docs/limits.md) before the error is reported. Datasets follow
+ * the writer through h5rd_dataset_refresh. Ignored by h5rd_file_open_memory. */
+#define H5RD_OPEN_LIVE 0x4u
 
 struct h5rd_filter;        /* below */
 struct h5rd_filter_plugin; /* below */
@@ -419,6 +427,23 @@ struct h5rd_fill {
 };
 H5RD_API h5rd_err h5rd_dataset_get_fill(const h5rd_obj *dset, struct h5rd_fill *fill_ret,
                                         struct h5rd_error *err);
+
+/* Re-reads the dataset's object header (dataspace and layout) and its chunk index, so that the
+ * extent, the chunk table and what reads return follow a writer that appends (libhdf5 SWMR:
+ * the writer rewrites the dataspace message and the index in place, index first). Open the
+ * file with H5RD_OPEN_LIVE for the file size, checksum retries and caches to follow as well.
+ * Everything else the handle reports (datatype, filters, fill value, attributes, object info)
+ * stays as read at open. H5RD_E_UNSUPPORTED for a virtual dataset. On failure the handle keeps
+ * its previous state.
+ * Thread-safety: may run while other threads use the same handle (and while other refreshes
+ * run). The new extent, layout and chunk table are published together as one immutable
+ * snapshot with an atomic pointer swap: each call on the handle (a read, a chunk query,
+ * get_space) takes the snapshot current when it starts and uses only it, so a read that started
+ * before a refresh sees the old state or the new one, never a mix; a call that starts after
+ * the refresh returned sees the new one (or a later one). Superseded snapshots are freed by a
+ * later refresh that finds no call of the handle in flight, else at close. Decoded chunks
+ * cached by the handle are not reused across a refresh. */
+H5RD_API h5rd_err h5rd_dataset_refresh(h5rd_obj *dset, struct h5rd_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Reading datasets                                                          */

@@ -75,7 +75,8 @@ struct h5rd_file {
 
     /* The source (io/source.c). */
     const uint8_t *map;             /* whole file (mmap or caller's image); NULL in pread mode */
-    uint64_t nbytes;                /* size of the file or image at open */
+    _Atomic uint64_t nbytes;        /* size of the file or image at open; a live file's
+                                       (H5RD_OPEN_LIVE) only grows, as io/source.c sees it grow */
     uint64_t eoa_abs;               /* absolute end of the addressed space (base + stored end-of-file
                                        address); reads past it fail as in libhdf5. 0 until known */
     int fd;                         /* -1 for memory images */

@@ -16,6 +16,27 @@
 #include "object/ohdr.h"
 #include "read/read.h"
 
+/* A dataset's extent, layout and chunk table as one read of its object header gave them
+ * (h5rd_dataset_refresh, api_refresh.c). Immutable once published, except the chunk table slot
+ * (built on first use when not built by the refresh, published with compare-and-swap). */
+struct h5rd__dstate {
+    struct h5rd_space space;
+    struct h5rd__layout layout;
+    _Atomic(struct h5rd__chunk_table *) chunks;
+    uint64_t gen;                    /* 1, 2, ...: decoded-chunk caches are tagged with it */
+    struct h5rd__dstate *older;      /* on the handle's retired list: the next one */
+};
+
+/* What one call of a dataset handle uses: the snapshot current when it started (or the
+ * handle's fields as opened, gen 0). h5rd__dcur_enter / h5rd__dcur_leave bracket the use. */
+struct h5rd__dcur {
+    const struct h5rd_space *space;
+    const struct h5rd__layout *layout;
+    _Atomic(struct h5rd__chunk_table *) *chunks;
+    uint64_t gen;
+    const struct h5rd_obj *counted;  /* non-NULL: leave must drop the handle's reader count */
+};
+
 struct h5rd_obj {
     struct h5rd_file *file;          /* holds one reference */
     atomic_uint refcount;            /* caller + open attributes */
@@ -44,6 +65,14 @@ struct h5rd_obj {
     /* chunked datasets: decoded-chunk caches (read/read.h), each taken by one read at a time
      * with an atomic exchange */
     struct h5rd__chunk_cache cache[H5RD__CACHE_SHARDS];
+
+    /* datasets after h5rd_dataset_refresh: the current snapshot (NULL: never refreshed, the
+     * fields above are current), superseded ones not yet freed, and the calls in flight that
+     * may use a snapshot (api_refresh.c explains why that makes freeing safe). */
+    _Atomic(struct h5rd__dstate *) state;
+    _Atomic(struct h5rd__dstate *) retired;
+    atomic_uint readers;
+    _Atomic uint64_t gens;           /* snapshots made so far (their generation numbers) */
 };
 
 struct h5rd_attr {
@@ -101,6 +130,19 @@ void h5rd__links_cache_free(struct h5rd_file *f);
 struct h5rd__chunk_table; /* read/read.h */
 /* Frees the chunk table of 'obj', if one was built (api_read.c; called by obj_free). */
 void h5rd__obj_chunks_free(h5rd_obj *obj);
+
+/* Takes the dataset state current now for one call (see struct h5rd__dcur). */
+void h5rd__dcur_enter(const h5rd_obj *o, struct h5rd__dcur *c);
+void h5rd__dcur_leave(struct h5rd__dcur *c);
+/* Frees every snapshot of 'o' (at close: nothing else uses the handle). */
+void h5rd__obj_dstate_free(h5rd_obj *o);
+
+/* Live files (H5RD_OPEN_LIVE): libhdf5's SWMR reader reads metadata again when it fails its
+ * checksum (H5C__load_entry, H5F_SWMR_METADATA_READ_ATTEMPTS = 100 tries, backing off up to
+ * 10 ms). Call after a failed attempt 'attempt' (0, 1, ...): true (after sleeping) when the
+ * failure 'e' may come from a writer rewriting the bytes and tries are left. */
+#define H5RD__LIVE_READ_ATTEMPTS 100
+bool h5rd__live_retry(const struct h5rd_file *f, h5rd_err e, uint32_t attempt);
 
 h5rd_err h5rd__obj_attrs(const h5rd_obj *obj, const struct h5rd__attrs **attrs_ret,
                          struct h5rd_error *ec);

@@ -22,7 +22,10 @@ h5rd_err h5rd_dataset_get_space(const h5rd_obj *dset, struct h5rd_space *space_r
 {
     H5RD_API_BEGIN(err, local);
     H5RD_TRY(need_dataset(dset, space_ret, ec));
-    *space_ret = dset->space;
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc); /* the current snapshot after h5rd_dataset_refresh */
+    *space_ret = *dc.space;
+    h5rd__dcur_leave(&dc);
     return H5RD_OK;
 }
 
@@ -45,7 +48,10 @@ h5rd_err h5rd_dataset_get_layout(const h5rd_obj *dset, struct h5rd_layout *layou
 {
     H5RD_API_BEGIN(err, local);
     H5RD_TRY(need_dataset(dset, layout_ret, ec));
-    *layout_ret = dset->layout.pub;
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    *layout_ret = dc.layout->pub;
+    h5rd__dcur_leave(&dc);
     layout_ret->n_external_files = dset->efl.n;
     return H5RD_OK;
 }

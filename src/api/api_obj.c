@@ -56,6 +56,7 @@ static void obj_free(h5rd_obj *o)
         h5rd__free(f, attrs);
     }
     h5rd__obj_chunks_free(o);
+    h5rd__obj_dstate_free(o);
     for (size_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
         h5rd__chunk_cache_free(f, &o->cache[k]);
     }
@@ -98,9 +99,27 @@ h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *pat
     return h5rd__obj_open_addr_vds(f, addr, path, NULL, obj_ret, ec);
 }
 
+static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *path,
+                              const struct h5rd__vds_chain *vds_up, h5rd_obj **obj_ret,
+                              struct h5rd_error *ec);
+
 h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char *path,
                                  const struct h5rd__vds_chain *vds_up, h5rd_obj **obj_ret,
                                  struct h5rd_error *ec)
+{
+    /* A live file's header may be mid-rewrite by the writer: read it again (api.h). */
+    for (uint32_t attempt = 0;; attempt++) {
+        h5rd_err e = obj_open_once(f, addr, path, vds_up, obj_ret, ec);
+        if (e == H5RD_OK || !h5rd__live_retry(f, e, attempt)) {
+            return e;
+        }
+        h5rd__err_clear(ec);
+    }
+}
+
+static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *path,
+                              const struct h5rd__vds_chain *vds_up, h5rd_obj **obj_ret,
+                              struct h5rd_error *ec)
 {
     h5rd_err e = H5RD_OK;
     h5rd_obj *o = h5rd__calloc(f, 1, sizeof *o, ec);
@@ -113,6 +132,10 @@ h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char 
     atomic_init(&o->attrs, NULL);
     atomic_init(&o->chunks, NULL);
     atomic_init(&o->links, NULL);
+    atomic_init(&o->state, NULL);
+    atomic_init(&o->retired, NULL);
+    atomic_init(&o->readers, 0);
+    atomic_init(&o->gens, 0);
     for (size_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
         h5rd__chunk_cache_init(&o->cache[k], f->chunk_cache_nbytes);
     }
@@ -288,7 +311,10 @@ h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_r
         return H5RD_OK;
     }
     struct h5rd_file *f = o->file;
-    const struct h5rd__links *shared = links_cache_get(f, o->addr);
+    /* A live file's groups may gain links: a table is kept by the handle that loaded it only,
+     * so a group opened later reads its links again. */
+    const bool live = (f->flags & H5RD_OPEN_LIVE) != 0;
+    const struct h5rd__links *shared = live ? NULL : links_cache_get(f, o->addr);
     if (shared != NULL) {
         *links_ret = shared;
         return H5RD_OK;
@@ -297,13 +323,20 @@ h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_r
     if (mine == NULL) {
         return ec->code;
     }
-    h5rd_err e = h5rd__group_load_links(f, &o->oh, mine, ec);
+    h5rd_err e;
+    for (uint32_t attempt = 0;; attempt++) {
+        e = h5rd__group_load_links(f, &o->oh, mine, ec);
+        if (e == H5RD_OK || !h5rd__live_retry(f, e, attempt)) {
+            break;
+        }
+        h5rd__err_clear(ec);
+    }
     if (e != H5RD_OK) {
         h5rd__err_set_path(ec, o->path);
         h5rd__free(f, mine);
         return e;
     }
-    if (links_cache_put(f, o->addr, mine)) {
+    if (!live && links_cache_put(f, o->addr, mine)) {
         *links_ret = mine;
         return H5RD_OK;
     }

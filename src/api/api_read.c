@@ -51,12 +51,12 @@ static h5rd_err need_dataset(const h5rd_obj *o, struct h5rd_error *ec)
     return H5RD_OK;
 }
 
-/* The chunk table of a chunked dataset, built once per handle. */
-static h5rd_err obj_chunks(const h5rd_obj *obj, const struct h5rd__chunk_table **t_ret,
-                           struct h5rd_error *ec)
+/* The chunk table of a chunked dataset in state 'dc', built once per state (a live file's
+ * index may be mid-rewrite: bounded retries, api_refresh.c). */
+static h5rd_err obj_chunks(const h5rd_obj *o, const struct h5rd__dcur *dc,
+                           const struct h5rd__chunk_table **t_ret, struct h5rd_error *ec)
 {
-    h5rd_obj *o = (h5rd_obj *)(uintptr_t)obj; /* only the atomic slot is written */
-    struct h5rd__chunk_table *cur = atomic_load_explicit(&o->chunks, memory_order_acquire);
+    struct h5rd__chunk_table *cur = atomic_load_explicit(dc->chunks, memory_order_acquire);
     if (cur != NULL) {
         *t_ret = cur;
         return H5RD_OK;
@@ -66,14 +66,21 @@ static h5rd_err obj_chunks(const h5rd_obj *obj, const struct h5rd__chunk_table *
     if (mine == NULL) {
         return ec->code;
     }
-    h5rd_err e = h5rd__chunk_table_build(f, &o->layout, &o->pline, &o->space, mine, ec);
+    h5rd_err e;
+    for (uint32_t attempt = 0;; attempt++) {
+        e = h5rd__chunk_table_build(f, dc->layout, &o->pline, dc->space, mine, ec);
+        if (e == H5RD_OK || !h5rd__live_retry(f, e, attempt)) {
+            break;
+        }
+        h5rd__err_clear(ec);
+    }
     if (e != H5RD_OK) {
         h5rd__err_set_path(ec, o->path);
         h5rd__free(f, mine);
         return e;
     }
     struct h5rd__chunk_table *expected = NULL;
-    if (!atomic_compare_exchange_strong_explicit(&o->chunks, &expected, mine,
+    if (!atomic_compare_exchange_strong_explicit(dc->chunks, &expected, mine,
                                                  memory_order_acq_rel, memory_order_acquire)) {
         h5rd__chunk_table_free(f, mine);
         h5rd__free(f, mine);
@@ -83,20 +90,23 @@ static h5rd_err obj_chunks(const h5rd_obj *obj, const struct h5rd__chunk_table *
     return H5RD_OK;
 }
 
-/* Fills the engine's view of the dataset (building the chunk table when chunked). */
-static h5rd_err dset_init(const h5rd_obj *o, struct h5rd__dset *d, struct h5rd_error *ec)
+/* Fills the engine's view of the dataset in state 'dc' (building the chunk table when
+ * chunked). */
+static h5rd_err dset_init(const h5rd_obj *o, const struct h5rd__dcur *dc, struct h5rd__dset *d,
+                          struct h5rd_error *ec)
 {
     memset(d, 0, sizeof(*d));
     d->f = o->file;
     d->path = o->path;
-    d->space = &o->space;
+    d->space = dc->space;
     d->type = o->type;
-    d->layout = &o->layout;
+    d->layout = dc->layout;
     d->pline = &o->pline;
     d->fill = &o->fill;
     d->efl = &o->efl;
-    if (o->layout.pub.cls == H5RD_LAYOUT_CHUNKED) {
-        H5RD_TRY(obj_chunks(o, &d->chunks, ec));
+    d->gen = dc->gen;
+    if (dc->layout->pub.cls == H5RD_LAYOUT_CHUNKED) {
+        H5RD_TRY(obj_chunks(o, dc, &d->chunks, ec));
         /* The cache is the handle's one mutable part besides the published tables; reads take
          * it with an atomic exchange (read.c cache_take). */
         d->cache = (struct h5rd__chunk_cache *)(uintptr_t)o->cache;
@@ -133,7 +143,10 @@ h5rd_err h5rd_selection_get_npoints(const h5rd_obj *dset, const struct h5rd_sele
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "selection: NULL argument");
     }
     struct h5rd__sel s;
-    h5rd_err e = h5rd__sel_init(&dset->space, sel, &s, ec);
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = h5rd__sel_init(dc.space, sel, &s, ec);
+    h5rd__dcur_leave(&dc);
     if (e != H5RD_OK) {
         h5rd__err_set_path(ec, dset->path);
         return e;
@@ -189,21 +202,29 @@ h5rd_err h5rd_dataset_read(const h5rd_obj *dset, const struct h5rd_selection *se
                               flags, ec);
     }
     struct h5rd__dset d;
-    H5RD_TRY(dset_init(dset, &d, ec));
-    uint8_t dummy = 0;
-    return h5rd__read(&d, sel, mt, buf != NULL ? buf : &dummy, buf_nbytes, nthreads, ec);
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = dset_init(dset, &dc, &d, ec);
+    if (e == H5RD_OK) {
+        uint8_t dummy = 0;
+        e = h5rd__read(&d, sel, mt, buf != NULL ? buf : &dummy, buf_nbytes, nthreads, ec);
+    }
+    h5rd__dcur_leave(&dc);
+    return e;
 }
 
 /* ---- direct chunk access ---- */
 
-static h5rd_err need_chunked(const h5rd_obj *dset, struct h5rd__dset *d, struct h5rd_error *ec)
+/* 'dc' is entered by the caller (and left by it, whatever this returns). */
+static h5rd_err need_chunked(const h5rd_obj *dset, const struct h5rd__dcur *dc,
+                             struct h5rd__dset *d, struct h5rd_error *ec)
 {
     H5RD_TRY(need_dataset(dset, ec));
-    if (dset->layout.pub.cls != H5RD_LAYOUT_CHUNKED) {
+    if (dc->layout->pub.cls != H5RD_LAYOUT_CHUNKED) {
         h5rd__err_set_path(ec, dset->path);
         return H5RD_FAIL(ec, H5RD_E_TYPE, dset->addr, "chunk: dataset is not chunked");
     }
-    return dset_init(dset, d, ec);
+    return dset_init(dset, dc, d, ec);
 }
 
 /* The public description of table entry 'i'. */
@@ -257,10 +278,18 @@ h5rd_err h5rd_dataset_get_nchunks(const h5rd_obj *dset, uint64_t *nchunks_ret,
     if (nchunks_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
     }
+    if (dset == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
+    }
     struct h5rd__dset d;
-    H5RD_TRY(need_chunked(dset, &d, ec));
-    *nchunks_ret = d.chunks->n;
-    return H5RD_OK;
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = need_chunked(dset, &dc, &d, ec);
+    if (e == H5RD_OK) {
+        *nchunks_ret = d.chunks->n;
+    }
+    h5rd__dcur_leave(&dc);
+    return e;
 }
 
 h5rd_err h5rd_dataset_get_chunk(const h5rd_obj *dset, uint64_t idx,
@@ -270,19 +299,28 @@ h5rd_err h5rd_dataset_get_chunk(const h5rd_obj *dset, uint64_t idx,
     if (info_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
     }
-    struct h5rd__dset d;
-    H5RD_TRY(need_chunked(dset, &d, ec));
-    if (idx >= d.chunks->n) {
-        return H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "chunk: index out of range");
+    if (dset == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
     }
-    return chunk_info(&d, idx, info_ret, ec);
+    struct h5rd__dset d;
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = need_chunked(dset, &dc, &d, ec);
+    if (e == H5RD_OK && idx >= d.chunks->n) {
+        e = H5RD_FAIL(ec, H5RD_E_RANGE, H5RD_ADDR_UNDEF, "chunk: index out of range");
+    }
+    if (e == H5RD_OK) {
+        e = chunk_info(&d, idx, info_ret, ec);
+    }
+    h5rd__dcur_leave(&dc);
+    return e;
 }
 
 /* The allocated chunk holding 'coords' (NOT_FOUND when not allocated). */
-static h5rd_err find_rec(const h5rd_obj *dset, struct h5rd__dset *d, const uint64_t *coords,
-                         uint64_t *idx_ret, struct h5rd_error *ec)
+static h5rd_err find_rec(const h5rd_obj *dset, const struct h5rd__dcur *dc, struct h5rd__dset *d,
+                         const uint64_t *coords, uint64_t *idx_ret, struct h5rd_error *ec)
 {
-    H5RD_TRY(need_chunked(dset, d, ec));
+    H5RD_TRY(need_chunked(dset, dc, d, ec));
     uint64_t off[H5RD_MAX_RANK];
     H5RD_TRY(coords_to_chunk(d, coords, off, ec));
     uint64_t i = h5rd__chunk_table_find(d->chunks, off);
@@ -301,20 +339,29 @@ h5rd_err h5rd_dataset_find_chunk(const h5rd_obj *dset, const uint64_t *coords,
     if (info_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL argument");
     }
+    if (dset == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
+    }
     struct h5rd__dset d;
     uint64_t i = 0;
-    H5RD_TRY(find_rec(dset, &d, coords, &i, ec));
-    return chunk_info(&d, i, info_ret, ec);
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = find_rec(dset, &dc, &d, coords, &i, ec);
+    if (e == H5RD_OK) {
+        e = chunk_info(&d, i, info_ret, ec);
+    }
+    h5rd__dcur_leave(&dc);
+    return e;
 }
 
-h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coords, void *buf,
-                                     size_t buf_nbytes, size_t *nbytes_ret,
-                                     uint32_t *filter_mask_ret, struct h5rd_error *err)
+static h5rd_err read_chunk_raw(const h5rd_obj *dset, const struct h5rd__dcur *dc,
+                               const uint64_t *coords, void *buf, size_t buf_nbytes,
+                               size_t *nbytes_ret, uint32_t *filter_mask_ret,
+                               struct h5rd_error *ec)
 {
-    H5RD_API_BEGIN(err, local);
     struct h5rd__dset d;
     uint64_t i = 0;
-    H5RD_TRY(find_rec(dset, &d, coords, &i, ec));
+    H5RD_TRY(find_rec(dset, dc, &d, coords, &i, ec));
     const struct h5rd__chunk_loc *r = &d.chunks->loc[i];
     size_t n;
     if (!h5rd__u64_to_size(r->nbytes, &n)) {
@@ -337,16 +384,46 @@ h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coord
     return H5RD_OK;
 }
 
-h5rd_err h5rd_dataset_read_chunk(const h5rd_obj *dset, const uint64_t *coords, void *buf,
-                                 size_t buf_nbytes, struct h5rd_error *err)
+h5rd_err h5rd_dataset_read_chunk_raw(const h5rd_obj *dset, const uint64_t *coords, void *buf,
+                                     size_t buf_nbytes, size_t *nbytes_ret,
+                                     uint32_t *filter_mask_ret, struct h5rd_error *err)
 {
     H5RD_API_BEGIN(err, local);
+    if (dset == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
+    }
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = read_chunk_raw(dset, &dc, coords, buf, buf_nbytes, nbytes_ret, filter_mask_ret,
+                                ec);
+    h5rd__dcur_leave(&dc);
+    return e;
+}
+
+static h5rd_err read_chunk(const h5rd_obj *dset, const struct h5rd__dcur *dc,
+                           const uint64_t *coords, void *buf, size_t buf_nbytes,
+                           struct h5rd_error *ec)
+{
     struct h5rd__dset d;
-    H5RD_TRY(need_chunked(dset, &d, ec));
+    H5RD_TRY(need_chunked(dset, dc, &d, ec));
     uint64_t off[H5RD_MAX_RANK];
     H5RD_TRY(coords_to_chunk(&d, coords, off, ec));
     if (buf == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "chunk: NULL buffer");
     }
     return h5rd__read_chunk(&d, off, buf, buf_nbytes, ec);
+}
+
+h5rd_err h5rd_dataset_read_chunk(const h5rd_obj *dset, const uint64_t *coords, void *buf,
+                                 size_t buf_nbytes, struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    if (dset == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
+    }
+    struct h5rd__dcur dc;
+    h5rd__dcur_enter(dset, &dc);
+    h5rd_err e = read_chunk(dset, &dc, coords, buf, buf_nbytes, ec);
+    h5rd__dcur_leave(&dc);
+    return e;
 }

@@ -495,8 +495,12 @@ h5rd_err h5rd__sb_read(struct h5rd_file *f, struct h5rd_error *ec)
         }
     }
     /* libhdf5 (H5F_open) refuses a version 3 file marked open for writing or SWMR writing
-     * unless it is opened for SWMR reading; h5rd opens like a plain read-only open. */
-    if (sb.version >= 3 && (sb.file_consistency_flags & (SB_FLAG_WRITE | SB_FLAG_SWMR_WRITE)) != 0) {
+     * unless it is opened for SWMR reading; h5rd opens like a plain read-only open, and a
+     * live open (H5RD_OPEN_LIVE) like libhdf5's SWMR read: a file a SWMR writer holds is fine. */
+    const bool swmr_ok = (f->flags & H5RD_OPEN_LIVE) != 0 &&
+                         (sb.file_consistency_flags & SB_FLAG_SWMR_WRITE) != 0;
+    if (sb.version >= 3 && !swmr_ok &&
+        (sb.file_consistency_flags & (SB_FLAG_WRITE | SB_FLAG_SWMR_WRITE)) != 0) {
         h5rd__sohm_free(f, f->sohm);
         f->sohm = NULL;
         h5rd__mdci_free(f);

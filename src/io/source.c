@@ -14,6 +14,13 @@
  * is served from the image, as libhdf5 serves such entries from its cache
  * (H5Cimage.c prefetched entries) without reading their file addresses. Any
  * other range, including one straddling an entry's end, is read from the file.
+ *
+ * Live files (H5RD_OPEN_LIVE, a libhdf5 SWMR writer appending): always read with pread(),
+ * never mapped. A mapping would have to be extended (mremap moves it under readers on other
+ * threads) and, worse, object header views are kept for the life of a handle: in a mapping a
+ * writer's in-place rewrite would change a header under a handle after its checksum was
+ * verified, while pread() copies are the bytes that were verified. The size seen so far
+ * (f->nbytes) only grows: a range past it re-reads the size before it is refused.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/source.h"
@@ -64,6 +71,9 @@ h5rd_err h5rd__src_open_path(struct h5rd_file *f, const char *path, struct h5rd_
         return H5RD_FAIL(ec, H5RD_E_IO, H5RD_ADDR_UNDEF, "open: not a regular file");
     }
     f->nbytes = (uint64_t)st.st_size;
+    if ((f->flags & H5RD_OPEN_LIVE) != 0) {
+        f->flags |= H5RD_OPEN_NO_MMAP; /* see the top of this file */
+    }
     if ((f->flags & H5RD_OPEN_NO_MMAP) != 0 || f->nbytes == 0) {
         return H5RD_OK;
     }
@@ -88,7 +98,7 @@ h5rd_err h5rd__src_open_memory(struct h5rd_file *f, const void *buf, size_t nbyt
     f->fd = -1;
     f->map = buf;
     f->nbytes = nbytes;
-    f->flags &= ~H5RD_OPEN_NO_MMAP;
+    f->flags &= ~(H5RD_OPEN_NO_MMAP | H5RD_OPEN_LIVE); /* an image does not grow */
     f->dir = h5rd__strndup(f, ".", 1, ec);
     return f->dir == NULL ? ec->code : H5RD_OK;
 }
@@ -164,11 +174,33 @@ h5rd_err h5rd__io_abs(const struct h5rd_file *f, uint64_t addr, uint64_t *abs_re
     return H5RD_OK;
 }
 
-/* Checks that [abs, abs+nbytes) lies inside the file, re-checking the size of a mapped file. */
+void h5rd__src_live_grow(const struct h5rd_file *f)
+{
+    if ((f->flags & H5RD_OPEN_LIVE) == 0 || f->fd < 0) {
+        return;
+    }
+    struct stat st;
+    if (fstat(f->fd, &st) != 0 || st.st_size < 0) {
+        return;
+    }
+    /* Only the atomic size is written (the handle is otherwise read-only after open). */
+    _Atomic uint64_t *n = &((struct h5rd_file *)(uintptr_t)f)->nbytes;
+    uint64_t cur = atomic_load(n);
+    while ((uint64_t)st.st_size > cur && !atomic_compare_exchange_weak(n, &cur, (uint64_t)st.st_size)) {
+    }
+}
+
+/* Checks that [abs, abs+nbytes) lies inside the file, re-checking the size of a mapped file
+ * (and of a live file, which may have grown). */
 static h5rd_err check_range(const struct h5rd_file *f, uint64_t abs, uint64_t nbytes,
                             uint64_t addr, struct h5rd_error *ec)
 {
-    if (abs > f->nbytes || nbytes > f->nbytes - abs) {
+    uint64_t size = f->nbytes;
+    if ((abs > size || nbytes > size - abs) && (f->flags & H5RD_OPEN_LIVE) != 0) {
+        h5rd__src_live_grow(f);
+        size = f->nbytes;
+    }
+    if (abs > size || nbytes > size - abs) {
         return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr, "address: range extends past the end of the file");
     }
     /* libhdf5 refuses reads past the end of allocated space (the superblock's end-of-file
@@ -262,7 +294,12 @@ h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t m
     }
     uint64_t abs = 0;
     H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
-    uint64_t avail = abs < f->nbytes ? f->nbytes - abs : 0;
+    uint64_t size = f->nbytes;
+    if ((f->flags & H5RD_OPEN_LIVE) != 0 && (abs > size || max_nbytes > size - abs)) {
+        h5rd__src_live_grow(f);
+        size = f->nbytes;
+    }
+    uint64_t avail = abs < size ? size - abs : 0;
     uint64_t n = max_nbytes < avail ? max_nbytes : avail;
     if (n < min_nbytes) {
         return H5RD_FAIL(ec, H5RD_E_TRUNCATED, addr, "address: structure extends past the end of the file");

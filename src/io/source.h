@@ -24,6 +24,10 @@ h5rd_err h5rd__src_open_memory(struct h5rd_file *f, const void *buf, size_t nbyt
                                struct h5rd_error *ec);
 void h5rd__src_close(struct h5rd_file *f);
 
+/* A live file (H5RD_OPEN_LIVE): re-reads the file's size and raises f->nbytes to it. A no-op
+ * for other files. */
+void h5rd__src_live_grow(const struct h5rd_file *f);
+
 /* Frees f->mdci (the metadata cache image table) and resets it to NULL. */
 void h5rd__mdci_free(struct h5rd_file *f);
 

@@ -423,6 +423,14 @@ static struct h5rd__chunk_cache *cache_take(const struct h5rd__dset *d, uint64_t
                 atomic_store_explicit(&s->busy, false, memory_order_release);
                 return NULL; /* chunks larger than the cache, or caching off */
             }
+            if (s->gen != d->gen) {
+                /* filled under another state of a refreshed dataset: its keys index another
+                 * chunk table, and the chunks may have been rewritten since */
+                for (uint32_t j = 0; s->key != NULL && j < s->nslots; j++) {
+                    s->key[j] = H5RD__CHUNK_NONE;
+                }
+                s->gen = d->gen;
+            }
             return s;
         }
     }

@@ -26,6 +26,8 @@ struct h5rd__dset {
     const struct h5rd__chunk_table *chunks;  /* chunked: the table (see below), else NULL */
     struct h5rd__chunk_cache *cache;         /* the handle's decoded-chunk caches
                                                 (H5RD__CACHE_SHARDS of them), or NULL */
+    uint64_t gen;                            /* the dataset state's generation (api.h
+                                                h5rd__dstate): cache keys are table indexes */
 };
 
 /* A dataset handle's cache of decoded chunks, for reads that come back to the chunks they
@@ -44,6 +46,7 @@ struct h5rd__chunk_cache {
     uint64_t slot_nbytes;    /* the dataset's chunk size, once slots exist */
     uint32_t nslots;
     uint64_t tick;
+    uint64_t gen;            /* state generation the keys belong to (emptied on a change) */
     uint8_t **buf;           /* per slot: slot_nbytes, made when first filled */
     uint64_t *key;           /* per slot: chunk-table index, H5RD__CHUNK_NONE: empty */
     uint64_t *used;          /* per slot: tick of the last use */
