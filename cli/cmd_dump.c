@@ -379,7 +379,9 @@ static h5rd_err put_type(struct jbuf *b, const h5rd_type *type, int ind, int dep
         return H5RD_OK;
     case H5RD_CLASS_REFERENCE:
         jb_printf(b, "H5T_REFERENCE { %s }",
-                  ti.ref_kind == 1 ? "H5T_STD_REF_DSETREG" : "H5T_STD_REF_OBJECT");
+                  ti.ref_kind == 1   ? "H5T_STD_REF_DSETREG"
+                  : ti.ref_kind == 2 ? "H5T_STD_REF" /* h5dump 1.12+: the revised type */
+                                     : "H5T_STD_REF_OBJECT");
         return H5RD_OK;
     case H5RD_CLASS_COMPOUND:
         jb_puts(b, "H5T_COMPOUND {\n");
@@ -892,9 +894,26 @@ static void ref_line(struct dump *d, struct render *r, const struct elemctx *ec,
         return;
     }
     h5rd_obj *obj = NULL;
-    if (ti->ref_kind == 1) {
+    uint32_t kind = ti->ref_kind == 1 ? H5RD_REF_REGION : H5RD_REF_OBJECT;
+    if (ti->ref_kind == 2 && h5rd_ref_get_kind(ec->file, type, p, &kind, &err) != H5RD_OK) {
+        kind = H5RD_REF_OBJECT;
+    }
+    if (kind == H5RD_REF_REGION) {
         jb_puts(b, "DATASET ");
         put_quoted(b, path);
+        jb_putc(b, '\n');
+        return;
+    }
+    if (kind == H5RD_REF_ATTR) {
+        /* h5dump 1.12+ names an attribute reference by its object's path and the name. */
+        char name[512];
+        size_t nlen = 0;
+        jb_puts(b, "ATTRIBUTE ");
+        put_quoted(b, path);
+        if (h5rd_ref_get_attr_name(ec->file, type, p, name, sizeof name, &nlen, &err) == H5RD_OK) {
+            jb_putc(b, ' ');
+            put_quoted(b, name);
+        }
         jb_putc(b, '\n');
         return;
     }

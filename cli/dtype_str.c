@@ -263,7 +263,8 @@ static h5rd_err descr_type(struct jbuf *b, const h5rd_type *type, struct h5rd_er
         jb_puts(b, "}]");
         return rc;
     case H5RD_CLASS_REFERENCE:
-        jb_printf(b, "[\"|O\", {\"ref\": \"%s\"}]", ti.ref_kind == 1 ? "region" : "object");
+        jb_printf(b, "[\"|O\", {\"ref\": \"%s\"}]",
+                  ti.ref_kind == 1 ? "region" : ti.ref_kind == 2 ? "revised" : "object");
         return H5RD_OK;
     case H5RD_CLASS_ARRAY:
         rc = h5rd_type_get_super(type, &base, err);
@@ -606,7 +607,9 @@ h5rd_err type_text(struct jbuf *b, const h5rd_type *type, struct h5rd_error *err
         jb_printf(b, " } %" PRIu64 " bytes", ti.size);
         return H5RD_OK;
     case H5RD_CLASS_REFERENCE:
-        jb_puts(b, ti.ref_kind == 1 ? "dataset region reference" : "object reference");
+        jb_puts(b, ti.ref_kind == 1   ? "dataset region reference"
+                   : ti.ref_kind == 2 ? "reference" /* H5T_STD_REF: kind per element */
+                                      : "object reference");
         return H5RD_OK;
     case H5RD_CLASS_ENUM:
         rc = h5rd_type_get_super(type, &base, err);

@@ -828,16 +828,14 @@ static h5rd_err put_compound(struct jbuf *b, h5rd_file *file, const h5rd_type *t
     return H5RD_OK;
 }
 
-static h5rd_err put_reference(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
-                              const unsigned char *p, struct h5rd_error *err)
+/* One string of a reference (its path, or an attribute reference's attribute name) as JSON. */
+static h5rd_err put_ref_string(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
+                               const unsigned char *p, int attr_name, struct h5rd_error *err)
 {
     char small[512];
     size_t len = 0;
-    h5rd_err rc = h5rd_ref_get_path(file, type, p, small, sizeof small, &len, err);
-    if (rc == H5RD_E_NOT_FOUND) {
-        jb_puts(b, "null");
-        return H5RD_OK;
-    }
+    h5rd_err rc = attr_name ? h5rd_ref_get_attr_name(file, type, p, small, sizeof small, &len, err)
+                            : h5rd_ref_get_path(file, type, p, small, sizeof small, &len, err);
     if (rc == H5RD_OK) {
         json_string(b, small, len);
         return H5RD_OK;
@@ -849,11 +847,45 @@ static h5rd_err put_reference(struct jbuf *b, h5rd_file *file, const h5rd_type *
     if (!big) {
         return cli_set_error(err, H5RD_E_NOMEM, "reference: path too long for memory");
     }
-    rc = h5rd_ref_get_path(file, type, p, big, len + 1, &len, err);
+    rc = attr_name ? h5rd_ref_get_attr_name(file, type, p, big, len + 1, &len, err)
+                   : h5rd_ref_get_path(file, type, p, big, len + 1, &len, err);
     if (rc == H5RD_OK) {
         json_string(b, big, len);
     }
     free(big);
+    return rc;
+}
+
+/* A reference is the referenced object's path (a region reference: its dataset's), null when
+ * null or unreachable; an attribute reference (HDF5 1.12+) is {"path": ..., "attribute": ...}. */
+static h5rd_err put_reference(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
+                              const unsigned char *p, struct h5rd_error *err)
+{
+    uint32_t kind = H5RD_REF_OBJECT;
+    h5rd_err rc = h5rd_ref_get_kind(file, type, p, &kind, err);
+    if (rc == H5RD_E_NOT_FOUND) {
+        jb_puts(b, "null");
+        return H5RD_OK;
+    }
+    if (rc != H5RD_OK) {
+        return rc;
+    }
+    size_t mark = b->len;
+    if (kind == H5RD_REF_ATTR) {
+        jb_puts(b, "{\"path\": ");
+    }
+    rc = put_ref_string(b, file, type, p, 0, err);
+    if (rc == H5RD_E_NOT_FOUND) {
+        b->len = mark;
+        jb_puts(b, "null");
+        return H5RD_OK;
+    }
+    if (rc != H5RD_OK || kind != H5RD_REF_ATTR) {
+        return rc;
+    }
+    jb_puts(b, ", \"attribute\": ");
+    rc = put_ref_string(b, file, type, p, 1, err);
+    jb_putc(b, '}');
     return rc;
 }
 

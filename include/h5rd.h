@@ -253,6 +253,12 @@ struct h5rd_link {
     const char *soft_target; /* soft: the target path */
     const char *ext_file;    /* external: the file name */
     const char *ext_path;    /* external: the object path in that file */
+    /* Appended (the struct grew: rebuild callers; docs/api.md): the link type number as stored
+     * (0 hard, 1 soft, 64 external, 65-255 user-defined: 'type' is H5RD_LINK_USER for all of
+     * those) and the size in bytes of the stored link value (soft, external, user-defined; 0
+     * for hard links). */
+    uint32_t type_number;
+    uint64_t value_nbytes;
 };
 
 /* Links of a group, in the order h5py lists them: by creation order when the group tracks it,
@@ -316,7 +322,9 @@ struct h5rd_type_info {
     /* vlen */
     uint32_t vlen_is_string;    /* 1: variable-length string, 0: sequence */
     /* reference */
-    uint32_t ref_kind;          /* 0 object, 1 dataset region */
+    uint32_t ref_kind;          /* 0 object, 1 dataset region, 2 revised (HDF5 1.12+ H5R_ref_t
+                                 * encoding: each element says whether it is an object, region
+                                 * or attribute reference; see h5rd_ref_get_kind) */
     /* compound, enum: number of members; array: rank */
     uint32_t nmembers;
     uint32_t rank;
@@ -609,6 +617,27 @@ H5RD_API h5rd_err h5rd_vlen_read(const h5rd_file *file, const h5rd_type *vlen_ty
 H5RD_API h5rd_err h5rd_ref_get_path(h5rd_file *file, const h5rd_type *ref_type,
                                     const void *elem, char *buf, size_t buf_nbytes,
                                     size_t *len_ret, struct h5rd_error *err);
+
+/* What one stored reference points to (h5rd_ref_get_kind). For the old encoding it follows
+ * from the type (h5rd_type_info.ref_kind 0 or 1); the revised one (ref_kind 2) stores it in
+ * each element. */
+typedef enum h5rd_ref_kind {
+    H5RD_REF_OBJECT = 0,
+    H5RD_REF_REGION = 1, /* a dataset region: h5rd_ref_get_path gives the dataset */
+    H5RD_REF_ATTR = 2    /* an attribute: h5rd_ref_get_path gives its object,
+                          * h5rd_ref_get_attr_name its name */
+} h5rd_ref_kind;
+
+/* Writes the h5rd_ref_kind of the stored reference 'elem' to *kind_ret. H5RD_E_NOT_FOUND for a
+ * null reference, H5RD_E_UNSUPPORTED for a revised reference to an object in another file. */
+H5RD_API h5rd_err h5rd_ref_get_kind(const h5rd_file *file, const h5rd_type *ref_type,
+                                    const void *elem, uint32_t *kind_ret,
+                                    struct h5rd_error *err);
+/* The attribute name of an attribute reference (buffer contract as h5rd_ref_get_path).
+ * H5RD_E_TYPE when 'elem' is not an attribute reference, H5RD_E_NOT_FOUND when it is null. */
+H5RD_API h5rd_err h5rd_ref_get_attr_name(const h5rd_file *file, const h5rd_type *ref_type,
+                                         const void *elem, char *buf, size_t buf_nbytes,
+                                         size_t *len_ret, struct h5rd_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Virtual datasets                                                          */

@@ -373,6 +373,14 @@ static void export_link(const struct h5rd__link *l, struct h5rd_link *out)
     out->soft_target = l->soft;
     out->ext_file = l->ext_file;
     out->ext_path = l->ext_path;
+    /* Symbol table entries (old-style groups) carry no link type number: hard or soft. */
+    out->type_number = l->type == H5RD_LINK_HARD ? 0u
+                       : l->type == H5RD_LINK_SOFT ? 1u
+                       : l->type == H5RD_LINK_EXTERNAL ? 64u
+                                                       : l->ltype;
+    out->value_nbytes = l->value_nbytes != 0 || l->type != H5RD_LINK_SOFT || l->soft == NULL
+                            ? l->value_nbytes
+                            : strlen(l->soft);
 }
 
 h5rd_err h5rd_group_get_nlinks(const h5rd_obj *group, uint64_t *nlinks_ret, struct h5rd_error *err)

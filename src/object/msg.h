@@ -53,6 +53,8 @@ struct h5rd__link {
     char *soft;                /* soft target, owned */
     char *ext_file;            /* external: file name, owned */
     char *ext_path;            /* external: object path, owned */
+    uint8_t ltype;             /* the stored link type number (0 hard, 1 soft, 64 external, ...) */
+    uint16_t value_nbytes;     /* soft, external, user-defined: size of the stored value */
 };
 h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__link *out);
 void h5rd__link_free(const struct h5rd_file *f, struct h5rd__link *l);

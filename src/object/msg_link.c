@@ -113,6 +113,7 @@ h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c, st
     const uint8_t *name = h5rd__cur_bytes(c, name_len);
     H5RD_TRY(h5rd__cur_finish(c));
 
+    l.ltype = ltype;
     if (ltype == 0) {
         l.type = H5RD_LINK_HARD;
         l.addr = h5rd__cur_offset(c);
@@ -121,6 +122,7 @@ h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c, st
         uint16_t n = h5rd__cur_u16(c);
         const uint8_t *p = h5rd__cur_bytes(c, n);
         H5RD_TRY(h5rd__cur_finish(c));
+        l.value_nbytes = n;
         if (ltype == 1) {
             l.type = H5RD_LINK_SOFT;
             l.soft = h5rd__strndup(f, (const char *)p, n, c->ec);
