@@ -3,6 +3,10 @@
 
     /usr/bin/python3 fuzz/mutate.py --cli build-asan/h5rd --count 2000 [--seed 1]
         [--jobs 1] [--timeout 10] [--out /tmp/h5rd-mutants] [--keep]
+        [--cmd check --cmd "ls -r"] [--extra FILE_OR_DIR ...]
+
+Each --cmd (default: check) runs on every mutant, each run with its own timeout; --extra adds
+base files (HDF5 files, or directories whose *.h5 files are added) besides --fixtures.
 
 Build the CLI with -DH5RD_SANITIZE=address,undefined. Each mutant is one fixture file with one
 to four mutations:
@@ -118,10 +122,20 @@ def main():
     ap.add_argument("--out", default="/tmp/h5rd-mutants")
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "fixtures", "h5"))
     ap.add_argument("--keep", action="store_true", help="keep every mutant, not only findings")
+    ap.add_argument("--cmd", action="append", default=None,
+                    help="h5rd command run on each mutant (repeatable; default: check)")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="more base files, or directories of *.h5 (repeatable)")
     args = ap.parse_args()
+    cmds = [c.split() for c in (args.cmd or ["check"])]
 
     files = sorted(os.path.join(args.fixtures, f) for f in os.listdir(args.fixtures)
                    if f.endswith(".h5"))
+    for e in args.extra:
+        if os.path.isdir(e):
+            files += sorted(os.path.join(e, f) for f in os.listdir(e) if f.endswith(".h5"))
+        elif os.path.isfile(e):
+            files.append(e)
     bases = [(os.path.basename(f), open(f, "rb").read()) for f in files]
     os.makedirs(os.path.join(args.out, "work"), exist_ok=True)
     os.makedirs(os.path.join(args.out, "findings"), exist_ok=True)
@@ -132,14 +146,15 @@ def main():
     counts = {"clean": 0, "clean_exit0": 0, "clean_exit1": 0, "usage": 0, "crash": 0,
               "sanitizer": 0, "timeout": 0}
     slowest = 0.0
+    slowest_run = ""
     t_start = time.time()
     running = []
     results = open(os.path.join(args.out, "results.tsv"), "w")
-    results.write("id\tbase\tmutations\toutcome\texit\tseconds\n")
+    results.write("id\tbase\tmutations\tcommand\toutcome\texit\tseconds\n")
 
     def finish(item):
-        nonlocal slowest
-        i, base, kinds, path, proc, t0, errf = item
+        nonlocal slowest, slowest_run
+        i, base, kinds, path, proc, t0, errf, cmd, last = item
         timed_out = False
         try:
             proc.wait(timeout=max(0.0, args.timeout - (time.time() - t0)))
@@ -148,7 +163,8 @@ def main():
             proc.wait()
             timed_out = True
         dt = time.time() - t0
-        slowest = max(slowest, dt)
+        if dt > slowest:
+            slowest, slowest_run = dt, "%d %s %s" % (i, base, cmd)
         errf.seek(0)
         stderr = errf.read()
         errf.close()
@@ -156,15 +172,17 @@ def main():
         counts[out] += 1
         if out == "clean":
             counts["clean_exit%d" % proc.returncode] += 1
-        results.write("%d\t%s\t%s\t%s\t%s\t%.3f\n" % (i, base, ",".join(kinds), out,
-                                                    proc.returncode, dt))
+        results.write("%d\t%s\t%s\t%s\t%s\t%s\t%.3f\n" % (i, base, ",".join(kinds), cmd, out,
+                                                        proc.returncode, dt))
         if out != "clean":
-            keep = os.path.join(args.out, "findings", "%06d_%s_%s" % (i, out, base))
-            os.replace(path, keep)
+            keep = os.path.join(args.out, "findings", "%06d_%s_%s_%s" % (
+                i, out, cmd.replace(" ", ""), base))
+            with open(path, "rb") as src, open(keep, "wb") as dst:
+                dst.write(src.read())
             with open(keep + ".stderr", "wb") as fp:
                 fp.write(stderr)
             print("FINDING %s: %s (%s)" % (out, keep, ",".join(kinds)), flush=True)
-        elif not args.keep:
+        if last and not args.keep:
             os.unlink(path)
 
     for i in range(args.count):
@@ -173,13 +191,15 @@ def main():
         path = os.path.join(args.out, "work", "%06d_%s" % (i, base))
         with open(path, "wb") as fp:
             fp.write(mdata)
-        errf = open(path + ".err", "w+b")
-        os.unlink(path + ".err")
-        proc = subprocess.Popen([args.cli, "check", path], stdout=subprocess.DEVNULL,
-                                stderr=errf, env=env)
-        running.append((i, base, kinds, path, proc, time.time(), errf))
-        if len(running) >= args.jobs:
-            finish(running.pop(0))
+        for k, cmd in enumerate(cmds):
+            errf = open(path + ".err", "w+b")
+            os.unlink(path + ".err")
+            proc = subprocess.Popen([args.cli] + cmd + [path], stdout=subprocess.DEVNULL,
+                                    stderr=errf, env=env)
+            running.append((i, base, kinds, path, proc, time.time(), errf, " ".join(cmd),
+                            k == len(cmds) - 1))
+            if len(running) >= args.jobs:
+                finish(running.pop(0))
         if (i + 1) % 500 == 0:
             print("%d mutants run" % (i + 1), flush=True)
     while running:
@@ -188,7 +208,8 @@ def main():
     elapsed = time.time() - t_start
     summary = dict(counts, mutants=args.count, seed=args.seed, timeout_s=args.timeout,
                    elapsed_s=round(elapsed, 1), slowest_s=round(slowest, 3),
-                   fixtures=len(bases))
+                   slowest_run=slowest_run, fixtures=len(bases),
+                   commands=[" ".join(c) for c in cmds], runs=args.count * len(cmds))
     with open(os.path.join(args.out, "summary.json"), "w") as fp:
         json.dump(summary, fp, indent=1, sort_keys=True)
     print(json.dumps(summary, sort_keys=True))
