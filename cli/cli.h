@@ -39,6 +39,7 @@ int cmd_cat(int argc, char **argv);    /* cmd_cat.c */
 int cmd_chunks(int argc, char **argv); /* cmd_chunks.c */
 int cmd_check(int argc, char **argv);  /* cmd_check.c */
 int cmd_dump(int argc, char **argv);   /* cmd_dump.c */
+int cmd_kerchunk(int argc, char **argv); /* cmd_kerchunk.c */
 int cmd_watch(int argc, char **argv);    /* cmd_watch.c */
 
 /* A float that the library reads widened (h5rd_dataset_read with memtype NULL gives 'esize'

@@ -97,6 +97,23 @@ static const struct command commands[] = {
      "\"dimension d: a->b (increases)\" lines, \"    Data:\" and \"        (i,j,...) v, v, ...\"\n"
      "lines (the index of the first element, values as JSON). The rows there at the start are\n"
      "printed as growth from 0 rows. The file is opened with H5RD_OPEN_LIVE (docs/io.md).\n"},
+    {"kerchunk", cmd_kerchunk,
+     "kerchunk [--inline BYTES] [--url URL] [--split BYTES] [--fletcher32] [--strict] FILE [PATH]",
+     "print kerchunk version-1 references (fsspec + Zarr v2) for the groups and datasets\n"
+     "              under PATH (default /); what cannot be expressed is listed on stderr",
+     "      --inline BYTES  inline chunks (stored sizes) smaller than BYTES (default 100; 0: none);\n"
+     "                      compact datasets are always inlined (base64: when not ASCII)\n"
+     "      --url URL       the file's URL in the references (default: FILE as given)\n"
+     "      --split BYTES   split contiguous datasets along the first dimension into chunks of\n"
+     "                      at most BYTES (whole rows; default: one chunk)\n"
+     "      --fletcher32    emit numcodecs' \"fletcher32\" codec (numcodecs >= 0.12); without it\n"
+     "                      a trailing fletcher32 checksum is left out of each reference\n"
+     "      --strict        exit 1 when anything could not be expressed (after writing the rest)\n"
+     "  -h, --help          show this help\n"
+     "Inexpressible (listed as `h5rd kerchunk: FILE: PATH: REASON`, left out): filters without a\n"
+     "numcodecs codec of the same bytes (lz4, bitshuffle, lzf, szip, nbit, scaleoffset),\n"
+     "chunks that skip a filter, vlen/reference/time data, padded compounds, virtual and\n"
+     "external storage. See docs/kerchunk.md.\n"},
     {"check", cmd_check, "check FILE",
      "verify a whole file: every object, attribute and dataset read in bounded memory; each\n"
      "              problem as PATH: REASON (at file offset 0x...); exit 1 when problems were found",

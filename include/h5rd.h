@@ -716,6 +716,37 @@ H5RD_API h5rd_err h5rd_vds_get_source(const h5rd_obj *dset, uint64_t idx, uint64
 H5RD_API h5rd_err h5rd_vds_open_source(const h5rd_obj *dset, uint64_t idx, uint64_t src_idx,
                                        h5rd_obj **obj_ret, struct h5rd_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* kerchunk references (docs/kerchunk.md)                                   */
+/* ------------------------------------------------------------------------ */
+/* Writes kerchunk version-1 references {"version": 1, "refs": {...}} for the groups and datasets
+ * below a path: Zarr v2 metadata (.zgroup, .zattrs, .zarray as JSON strings) and, per allocated
+ * chunk, "i.j" -> [url, offset, size], so fsspec's reference filesystem and Zarr read the
+ * file's chunks directly. What cannot be expressed (a filter without a numcodecs codec of the
+ * same bytes, variable-length or reference data, a virtual dataset, ...) is left out and passed
+ * to 'report' with the dataset's path and the reason; a dataset is emitted whole or not at all. */
+#define H5RD_KERCHUNK_STRICT 0x1u     /* return H5RD_E_UNSUPPORTED when anything was reported */
+#define H5RD_KERCHUNK_FLETCHER32 0x2u /* the reader's numcodecs has "fletcher32" (>= 0.12) */
+struct h5rd_kerchunk_opts {
+    size_t struct_nbytes;          /* = sizeof(struct h5rd_kerchunk_opts) */
+    const char *url;               /* the file's URL in every reference (required) */
+    uint64_t inline_threshold;     /* chunks (stored) smaller than this are inlined (100) */
+    uint64_t max_contiguous_chunk_nbytes; /* split contiguous data at whole rows; 0: never */
+    uint32_t flags;                /* H5RD_KERCHUNK_* */
+    void (*report)(void *user, const char *path, const char *reason); /* may be NULL */
+    void *user;
+};
+H5RD_API void h5rd_kerchunk_opts_init(struct h5rd_kerchunk_opts *opts);
+/* 'path' NULL or "" means "/". The JSON text goes through 'write' in pieces (it returns 0, or
+ * non-zero to stop: H5RD_E_IO). *n_reported_ret (may be NULL) receives the number of reports.
+ * H5RD_E_UNSUPPORTED with H5RD_KERCHUNK_STRICT when anything was reported (the output is then
+ * complete but for those objects). Thread-safety: as reads of 'file'. */
+H5RD_API h5rd_err h5rd_kerchunk_write(h5rd_file *file, const char *path,
+                                      const struct h5rd_kerchunk_opts *opts,
+                                      int (*write)(void *user, const void *buf, size_t nbytes),
+                                      void *write_user, uint64_t *n_reported_ret,
+                                      struct h5rd_error *err);
+
 #ifdef __cplusplus
 }
 #endif

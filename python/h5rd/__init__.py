@@ -20,6 +20,7 @@ from ._hl import (File, Group, Dataset, Datatype, AttributeManager, DatasetID, E
                   HardLink, SoftLink, ExternalLink, UnknownLink, Reference, RegionReference,
                   StoreInfo, VDSmap, VDSSelection, ref_dtype, regionref_dtype,
                   set_default_threads)
+from ._kerchunk import kerchunk  # noqa: F401  (h5rd's own, not h5py's: docs/kerchunk.md)
 
 __version__ = _h5rd.library_version
 version = __version__
