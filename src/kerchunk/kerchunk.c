@@ -1188,7 +1188,7 @@ static void kc_ref(struct kc *k, const char *prefix, const char *key, uint64_t o
  * as libhdf5 does). Sets *trim to 4 when fletcher32 is the last filter and is dropped by
  * leaving its checksum out of every reference (kerchunk does the same). NULL or the reason. */
 static const char *kc_filters(struct kc *k, const h5rd_obj *dset, uint32_t nf, uint64_t esize,
-                              struct sb *f, uint64_t *trim)
+                              uint64_t chunk_nbytes, struct sb *f, uint64_t *trim)
 {
     *trim = 0;
     int n = 0;
@@ -1205,12 +1205,23 @@ static const char *kc_filters(struct kc *k, const h5rd_obj *dset, uint32_t nf, u
             /* numcodecs Zlib decodes with zlib.decompress: HDF5 deflate stores a zlib stream */
             sb_printf(f, "%s{\"id\": \"zlib\", \"level\": %u}", sep, fi.n_values ? v[0] : 1u);
             break;
-        case H5RD_FILTER_SHUFFLE:
-            /* the same byte transposition (H5Zshuffle.c; numcodecs Shuffle), leftover bytes
-             * kept at the end by both */
-            sb_printf(f, "%s{\"id\": \"shuffle\", \"elementsize\": %llu}", sep,
-                      (unsigned long long)(fi.n_values ? v[0] : esize));
+        case H5RD_FILTER_SHUFFLE: {
+            /* the same byte transposition (H5Zshuffle.c; numcodecs Shuffle), on whole elements:
+             * numcodecs 0.11 refuses a buffer that is not, where libhdf5 keeps leftover bytes,
+             * so shuffle must see the chunk itself (be first) and its size divide the chunk */
+            uint64_t es = fi.n_values ? v[0] : esize;
+            if (es > 1 && (i != 0 || es == 0 || chunk_nbytes % es != 0)) {
+                return "shuffle over a buffer that is not whole elements of its element size "
+                       "(numcodecs' Shuffle refuses it)";
+            }
+            if (es > 1) {
+                sb_printf(f, "%s{\"id\": \"shuffle\", \"elementsize\": %llu}", sep,
+                          (unsigned long long)es);
+            } else {
+                n--; /* an element size of 1 shuffles nothing */
+            }
             break;
+        }
         case H5RD_FILTER_BZIP2:
             sb_printf(f, "%s{\"id\": \"bz2\", \"level\": %u}", sep,
                       fi.n_values && v[0] >= 1 && v[0] <= 9 ? v[0] : 9u);
@@ -1375,7 +1386,11 @@ static const char *kc_dataset_inner(struct kc *k, h5rd_obj *dset, const char *pa
             why = "reading the filter pipeline";
             goto done;
         }
-        if ((why = kc_filters(k, dset, nf, esize, &filters, &trim)) != NULL) {
+        uint64_t cnb = esize;
+        for (uint32_t r = 0; r < sp.rank; r++) {
+            cnb *= lay.chunk_dims[r];
+        }
+        if ((why = kc_filters(k, dset, nf, esize, cnb, &filters, &trim)) != NULL) {
             goto done;
         }
         for (uint32_t r = 0; r < sp.rank; r++) {
@@ -1426,6 +1441,10 @@ static const char *kc_dataset_inner(struct kc *k, h5rd_obj *dset, const char *pa
             goto done;
         }
         int partial = 0;
+        uint64_t chunk_nbytes = esize;
+        for (uint32_t r = 0; r < sp.rank; r++) {
+            chunk_nbytes *= lay.chunk_dims[r];
+        }
         for (uint32_t r = 0; r < sp.rank; r++) {
             partial |= lay.chunk_dims[r] && sp.dims[r] % lay.chunk_dims[r] != 0;
         }
@@ -1453,6 +1472,34 @@ static const char *kc_dataset_inner(struct kc *k, h5rd_obj *dset, const char *pa
                 why = "chunk smaller than its checksum";
                 goto done;
             }
+            if (nf == 0 && ci.nbytes != chunk_nbytes) {
+                /* libhdf5 reads an unfiltered chunk's full size whatever the index says */
+                why = "unfiltered chunk whose stored size differs from the chunk's size";
+                goto done;
+            }
+        }
+    }
+
+    /* compact data is read before anything is written: a dataset is emitted whole or not */
+    uint64_t npts = 0;
+    if (compact) {
+        if ((rc = h5rd_selection_get_npoints(dset, NULL, &npts, e)) != H5RD_OK) {
+            *rc_ret = rc;
+            why = "reading the compact data";
+            goto done;
+        }
+        if (npts) {
+            buf = malloc((size_t)(npts * esize));
+            if (!buf) {
+                k->out.oom = 1;
+                goto done;
+            }
+            rc = h5rd_dataset_read(dset, NULL, NULL, buf, (size_t)(npts * esize), NULL, e);
+            if (rc != H5RD_OK) {
+                *rc_ret = rc;
+                why = "reading the compact data";
+                goto done;
+            }
         }
     }
 
@@ -1467,27 +1514,10 @@ static const char *kc_dataset_inner(struct kc *k, h5rd_obj *dset, const char *pa
     char key[H5RD_MAX_RANK * 21 + 2];
     uint64_t idx[H5RD_MAX_RANK] = {0};
     if (compact) {
-        uint64_t npts;
-        if ((rc = h5rd_selection_get_npoints(dset, NULL, &npts, e)) != H5RD_OK) {
-            *rc_ret = rc;
-            why = "reading the compact data";
-            goto done;
-        }
         if (npts) {
-            size_t nb = (size_t)(npts * esize);
-            buf = malloc(nb);
-            if (!buf) {
-                k->out.oom = 1;
-                goto done;
-            }
-            if ((rc = h5rd_dataset_read(dset, NULL, NULL, buf, nb, NULL, e)) != H5RD_OK) {
-                *rc_ret = rc;
-                why = "reading the compact data";
-                goto done; /* the metadata went out already: reported, the data reads as fill */
-            }
             chunk_key(key, sizeof key, idx, sp.rank);
             kc_key(k, prefix, key);
-            kc_inline(k, buf, nb);
+            kc_inline(k, buf, (size_t)(npts * esize));
         }
     } else if (lay.cls == H5RD_LAYOUT_CONTIGUOUS) {
         if (lay.data_addr != H5RD_ADDR_UNDEF && total) {
@@ -1778,6 +1808,13 @@ static void kc_group(struct kc *k, h5rd_obj *grp, const char *path, const char *
         sb_putc(&cprefix, '/');
         if (cpath.oom || cprefix.oom) {
             k->out.oom = 1;
+        } else if (strchr(l.name, '\\') || strcmp(l.name, ".") == 0 || strcmp(l.name, "..") == 0 ||
+                   l.name[0] == '\0') {
+            /* Zarr 2 normalises a backslash in a key to '/', and drops "." and ".." */
+            if (!kc_seen(k, l.addr)) {
+                kc_report(k, cpath.p, "a name Zarr keys cannot hold (backslash, \".\" or \"..\"): "
+                                      "left out with everything below it");
+            }
         } else if (!kc_seen(k, l.addr)) {
             h5rd_obj *child;
             if ((rc = h5rd_group_open_link(grp, i, &child, &e)) != H5RD_OK) {
