@@ -1601,6 +1601,11 @@ static void kc_dataset(struct kc *k, h5rd_obj *dset, const char *path, const cha
     memset(&e, 0, sizeof e);
     h5rd_err rc;
     const char *why = kc_dataset_inner(k, dset, path, prefix, g, &e, &rc);
+    char copy[sizeof k->reason];
+    if (why == k->reason) { /* kc_report formats into k->reason */
+        snprintf(copy, sizeof copy, "%s", why);
+        why = copy;
+    }
     if (why) {
         if (rc != H5RD_OK) {
             kc_report_err(k, path, why, &e, rc);
