@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Thread_local uint32_t h5rd__io_epoch;
+
 void h5rd__err_clear(struct h5rd_error *ec)
 {
+    h5rd__io_epoch++;
     memset(ec, 0, sizeof *ec);
     ec->code = H5RD_OK;
     ec->file_offset = H5RD_ADDR_UNDEF;

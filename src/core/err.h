@@ -14,8 +14,13 @@
 
 #include <stdbool.h>
 
-/* Clears 'ec' to "no error". */
+/* Clears 'ec' to "no error". Every public call begins with it (H5RD_API_BEGIN), so it also
+ * starts a new I/O epoch of the calling thread: io/source.c re-checks a mapped file's size at
+ * least once per epoch (the truncation guard, docs/io.md), not once per view. */
 void h5rd__err_clear(struct h5rd_error *ec);
+
+/* The calling thread's I/O epoch (see h5rd__err_clear). */
+extern _Thread_local uint32_t h5rd__io_epoch;
 
 /* Records 'code' at file address 'addr' with the static text 'what' unless an
  * earlier failure is already recorded. Returns 'code'. */

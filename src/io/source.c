@@ -3,11 +3,14 @@
  *
  * A mapped file that another process truncates while it is mapped raises
  * SIGBUS on access to the vanished pages. A library must not install signal
- * handlers, so h5rd narrows the window instead: every view of a mapped file
- * first re-checks the file's current size with fstat() and refuses (H5RD_E_IO)
- * a range that the file no longer holds. The remaining race (truncation
- * between that check and the copy, microseconds) is closed entirely by
- * H5RD_OPEN_NO_MMAP, which reads with pread() into owned buffers.
+ * handlers, so h5rd narrows the window instead: a view of a mapped file is
+ * checked against the file's current size (fstat()) and a range that the file no
+ * longer holds is refused (H5RD_E_IO). The size is re-read once per public call
+ * and at least every clock tick (a few ms) within one, not per view: an fstat()
+ * per view was half of the CPU time of reading 50,000 tiny chunks (issue 13,
+ * docs/performance.md). The snapshot is per thread, so nothing shared is written.
+ * The remaining race (truncation between that check and the copy) is closed
+ * entirely by H5RD_OPEN_NO_MMAP, which reads with pread() into owned buffers.
  *
  * Metadata cache image: when the file carries one (f->mdci, loaded by
  * format/superblock.c), a requested range lying entirely inside one image entry
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *dirname_of(struct h5rd_file *f, const char *path, struct h5rd_error *ec)
@@ -190,6 +194,42 @@ void h5rd__src_live_grow(const struct h5rd_file *f)
     }
 }
 
+/* The calling thread's last fstat() of a mapped file: file f held 'nbytes' bytes in I/O epoch
+ * 'epoch' (one public call, see h5rd__err_clear) at clock tick 'tick'. Thread-local, so no
+ * handle is written (handles are shared lock-free by threads) and no cache line is contended;
+ * read workers are created per read, so a snapshot never outlives the call that took it. One
+ * entry: a call reads one file at a time, or alternates and re-checks. */
+static _Thread_local struct {
+    const struct h5rd_file *f;
+    uint32_t epoch;
+    uint64_t tick;
+    uint64_t nbytes;
+} size_snap;
+
+/* A coarse clock (1-4 ms ticks, read from the vDSO without a system call): bounds how long a
+ * snapshot serves within one long call, such as a read of 50,000 chunks. */
+static uint64_t clock_tick(void)
+{
+    struct timespec ts;
+#ifdef CLOCK_MONOTONIC_COARSE
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0) {
+        return 0;
+    }
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#else
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return 0;
+    }
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+#endif
+}
+
+static bool size_snap_holds(const struct h5rd_file *f, uint64_t end)
+{
+    return size_snap.f == f && size_snap.epoch == h5rd__io_epoch && end <= size_snap.nbytes &&
+           size_snap.tick == clock_tick();
+}
+
 /* Checks that [abs, abs+nbytes) lies inside the file, re-checking the size of a mapped file
  * (and of a live file, which may have grown). */
 static h5rd_err check_range(const struct h5rd_file *f, uint64_t abs, uint64_t nbytes,
@@ -208,11 +248,16 @@ static h5rd_err check_range(const struct h5rd_file *f, uint64_t abs, uint64_t nb
     if (f->eoa_abs != 0 && (abs > f->eoa_abs || nbytes > f->eoa_abs - abs)) {
         return H5RD_FAIL(ec, H5RD_E_CORRUPT, addr, "address: range extends past the end-of-file address in the superblock");
     }
-    if (f->is_mapped) {
+    if (f->is_mapped && !size_snap_holds(f, abs + nbytes)) {
         struct stat st;
-        if (fstat(f->fd, &st) != 0 || (uint64_t)st.st_size < abs + nbytes) {
+        if (fstat(f->fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size < abs + nbytes) {
+            size_snap.f = NULL;
             return H5RD_FAIL(ec, H5RD_E_IO, addr, "file shrank while open (truncated by another process?)");
         }
+        size_snap.f = f;
+        size_snap.epoch = h5rd__io_epoch;
+        size_snap.tick = clock_tick();
+        size_snap.nbytes = (uint64_t)st.st_size;
     }
     return H5RD_OK;
 }
