@@ -13,6 +13,14 @@
  * Storage: offsets as rows of 'rank' coordinates and locations in a separate array, so a chunk
  * costs rank x 8 + 24 + 8 bytes, not the iteration record's fixed H5RD_MAX_RANK offsets.
  *
+ * Fast paths (issue 13, tiny chunks): every index type yields its records in key order (fixed
+ * and extensible arrays in row-major chunk order, B-trees in key order), so one pass checks
+ * whether the records are already strictly ascending and, if so, keeps no permutation and does
+ * no sort. When they are moreover exactly the dataset's whole chunk grid in row-major order (a
+ * fully allocated dataset, the common case), the table is "dense": record i is chunk number i
+ * and a lookup is a division per dimension. Anything else (unaligned offsets from a hostile
+ * file, duplicates, holes) falls back to the sorted permutation and the binary search.
+ *
  * Invariants: the table is immutable once built (published by the API layer with
  * compare-and-swap); its size is bounded by max_alloc_nbytes through h5rd__grow.
  */
@@ -71,6 +79,7 @@ void h5rd__chunk_table_free(const struct h5rd_file *f, struct h5rd__chunk_table 
     h5rd__free(f, t->offset);
     h5rd__free(f, t->loc);
     h5rd__free(f, t->sorted);
+    h5rd__free(f, t->dense);
     memset(t, 0, sizeof(*t));
 }
 
@@ -91,6 +100,59 @@ h5rd_err h5rd__chunk_table_build(const struct h5rd_file *f, const struct h5rd__l
         goto out;
     }
     uint64_t n = t->n;
+    uint32_t rank = t->rank;
+    bool ascending = true;
+    for (uint64_t i = 1; i < n && ascending; i++) {
+        ascending = cmp_rows(t->offset + (i - 1) * rank, t->offset + i * rank, rank) < 0;
+    }
+    if (ascending) {
+        /* Already in lookup order: no permutation. Dense when the records are exactly the
+         * chunk grid of the current extent, in row-major order. */
+        uint64_t grid[H5RD_MAX_RANK], total = 1;
+        bool dense = n > 0 && space != NULL && space->rank == rank;
+        for (uint32_t d = 0; dense && d < rank; d++) {
+            uint64_t cd = layout->pub.chunk_dims[d];
+            dense = cd > 0;
+            if (dense) {
+                grid[d] = space->dims[d] / cd + (space->dims[d] % cd != 0);
+                dense = grid[d] > 0 && total <= UINT64_MAX / grid[d];
+                total = dense ? total * grid[d] : total;
+            }
+        }
+        dense = dense && total == n;
+        if (dense) {
+            uint64_t pos[H5RD_MAX_RANK] = {0}; /* expected offset of record i, in elements */
+            for (uint64_t i = 0; i < n && dense; i++) {
+                const uint64_t *row = t->offset + i * rank;
+                for (uint32_t d = 0; d < rank; d++) {
+                    if (row[d] != pos[d]) {
+                        dense = false;
+                        break;
+                    }
+                }
+                for (uint32_t d = rank; d-- > 0;) { /* odometer, last dimension fastest */
+                    /* pos < dims always; written so that huge hostile extents cannot wrap */
+                    if (space->dims[d] - pos[d] > layout->pub.chunk_dims[d]) {
+                        pos[d] += layout->pub.chunk_dims[d];
+                        break;
+                    }
+                    pos[d] = 0;
+                }
+            }
+        }
+        if (dense) {
+            t->dense = h5rd__calloc(f, 2 * (uint64_t)rank, sizeof(uint64_t), ec);
+            if (t->dense == NULL) {
+                e = ec->code != H5RD_OK ? ec->code : H5RD_E_NOMEM;
+                goto out;
+            }
+            for (uint32_t d = 0; d < rank; d++) {
+                t->dense[d] = layout->pub.chunk_dims[d];
+                t->dense[rank + d] = grid[d];
+            }
+        }
+        goto out;
+    }
     t->sorted = h5rd__calloc(f, n, sizeof(uint64_t), ec);
     tmp = h5rd__calloc(f, n, sizeof(uint64_t), ec);
     if (t->sorted == NULL || tmp == NULL) {
@@ -114,10 +176,22 @@ uint64_t h5rd__chunk_table_find(const struct h5rd__chunk_table *t, const uint64_
     if (t == NULL) {
         return H5RD__CHUNK_NONE;
     }
+    if (t->dense != NULL) {
+        /* Record i is chunk number i of the grid (checked when built). */
+        uint64_t lin = 0;
+        for (uint32_t d = 0; d < t->rank; d++) {
+            uint64_t cd = t->dense[d], q = chunk_offset[d] / cd;
+            if (chunk_offset[d] % cd != 0 || q >= t->dense[t->rank + d]) {
+                return H5RD__CHUNK_NONE;
+            }
+            lin = lin * t->dense[t->rank + d] + q;
+        }
+        return lin;
+    }
     uint64_t lo = 0, hi = t->n;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        uint64_t i = t->sorted[mid];
+        uint64_t i = t->sorted != NULL ? t->sorted[mid] : mid;
         int c = cmp_rows(t->offset + i * t->rank, chunk_offset, t->rank);
         if (c == 0) {
             return i;

@@ -72,7 +72,10 @@ struct h5rd__chunk_table {
     uint32_t rank;
     uint64_t *offset;                 /* n rows of 'rank' coordinates (chunk i at i x rank) */
     struct h5rd__chunk_loc *loc;      /* n locations */
-    uint64_t *sorted;                 /* indexes, sorted by offset (row-major chunk order) */
+    uint64_t *sorted;                 /* indexes, sorted by offset (row-major chunk order);
+                                         NULL: the records are already in that order */
+    uint64_t *dense;                  /* non-NULL: record i is chunk number i of the grid;
+                                         rank chunk dims, then rank grid dims (chunktab.c) */
 };
 h5rd_err h5rd__chunk_table_build(const struct h5rd_file *f, const struct h5rd__layout *layout,
                                  const struct h5rd__pline *pline, const struct h5rd_space *space,
