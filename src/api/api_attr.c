@@ -1,42 +1,11 @@
 /*
  * api_attr.c - attributes. An object's attribute table is decoded on first
  * use and published once with compare-and-swap (the loser of a race frees its
- * copy), so attribute access stays lock-free.
+ * copy; src/file/obj.c h5rd__obj_attrs), so attribute access stays lock-free.
  */
 #include "api/api.h"
 
 #include <string.h>
-
-h5rd_err h5rd__obj_attrs(const h5rd_obj *obj, const struct h5rd__attrs **attrs_ret,
-                         struct h5rd_error *ec)
-{
-    h5rd_obj *o = (h5rd_obj *)(uintptr_t)obj; /* only the atomic slot is written */
-    struct h5rd__attrs *cur = atomic_load_explicit(&o->attrs, memory_order_acquire);
-    if (cur != NULL) {
-        *attrs_ret = cur;
-        return H5RD_OK;
-    }
-    struct h5rd_file *f = o->file;
-    struct h5rd__attrs *mine = h5rd__calloc(f, 1, sizeof *mine, ec);
-    if (mine == NULL) {
-        return ec->code;
-    }
-    h5rd_err e = h5rd__attrs_load(f, &o->oh, mine, ec);
-    if (e != H5RD_OK) {
-        h5rd__err_set_path(ec, o->path);
-        h5rd__free(f, mine);
-        return e;
-    }
-    struct h5rd__attrs *expected = NULL;
-    if (!atomic_compare_exchange_strong_explicit(&o->attrs, &expected, mine, memory_order_acq_rel,
-                                                 memory_order_acquire)) {
-        h5rd__attrs_free(f, mine);
-        h5rd__free(f, mine);
-        mine = expected;
-    }
-    *attrs_ret = mine;
-    return H5RD_OK;
-}
 
 h5rd_err h5rd_obj_get_nattrs(const h5rd_obj *obj, uint64_t *nattrs_ret, struct h5rd_error *err)
 {

@@ -25,16 +25,6 @@ void h5rd_read_opts_init(struct h5rd_read_opts *opts)
     }
 }
 
-void h5rd__obj_chunks_free(h5rd_obj *obj)
-{
-    struct h5rd__chunk_table *t = atomic_load(&obj->chunks);
-    if (t != NULL) {
-        h5rd__chunk_table_free(obj->file, t);
-        h5rd__free(obj->file, t);
-        atomic_store(&obj->chunks, NULL);
-    }
-}
-
 static h5rd_err need_dataset(const h5rd_obj *o, struct h5rd_error *ec)
 {
     if (o == NULL) {

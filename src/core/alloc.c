@@ -64,7 +64,7 @@ static h5rd_err check_size(const struct h5rd_file *f, uint64_t n, size_t *sz, st
  * an allocator.) */
 static h5rd_err charge(const struct h5rd_file *f, uint64_t n, struct h5rd_error *ec)
 {
-    /* The file is allocated writable (api_file.c); only this counter is updated through a
+    /* The file is allocated writable (file/file.c); only this counter is updated through a
      * const pointer, atomically. */
     _Atomic uint64_t *used = (_Atomic uint64_t *)&f->meta_nbytes;
     uint64_t before = atomic_fetch_add_explicit(used, n, memory_order_relaxed);

@@ -1,12 +1,15 @@
 /*
- * api.h - the handles behind the public opaque types, shared by the files of src/api.
+ * file.h - the handle layer: the object handles behind the public opaque types, their life
+ * cycle, and the file registry (files opened through external links and virtual dataset
+ * sources). Above the read engine (src/read), below the public API (src/api), which is a thin
+ * facade over it.
  *
  * Handles are immutable after open except for the reference counts and the
  * lazily built tables, which are published once with compare-and-swap: the
  * thread that loses the race frees its copy. No lock anywhere.
  */
-#ifndef H5RD_API_API_H
-#define H5RD_API_API_H
+#ifndef H5RD_FILE_FILE_H
+#define H5RD_FILE_FILE_H
 
 #include "internal.h"
 #include "attr/attr.h"
@@ -16,26 +19,8 @@
 #include "object/ohdr.h"
 #include "read/read.h"
 
-/* A dataset's extent, layout and chunk table as one read of its object header gave them
- * (h5rd_dataset_refresh, api_refresh.c). Immutable once published, except the chunk table slot
- * (built on first use when not built by the refresh, published with compare-and-swap). */
-struct h5rd__dstate {
-    struct h5rd_space space;
-    struct h5rd__layout layout;
-    _Atomic(struct h5rd__chunk_table *) chunks;
-    uint64_t gen;                    /* 1, 2, ...: decoded-chunk caches are tagged with it */
-    struct h5rd__dstate *older;      /* on the handle's retired list: the next one */
-};
-
-/* What one call of a dataset handle uses: the snapshot current when it started (or the
- * handle's fields as opened, gen 0). h5rd__dcur_enter / h5rd__dcur_leave bracket the use. */
-struct h5rd__dcur {
-    const struct h5rd_space *space;
-    const struct h5rd__layout *layout;
-    _Atomic(struct h5rd__chunk_table *) *chunks;
-    uint64_t gen;
-    const struct h5rd_obj *counted;  /* non-NULL: leave must drop the handle's reader count */
-};
+/* struct h5rd__dstate and struct h5rd__dcur (a dataset's snapshots after a refresh, and what
+ * one call uses) are the engine's: read/read.h. */
 
 struct h5rd_obj {
     struct h5rd_file *file;          /* holds one reference */
@@ -68,11 +53,15 @@ struct h5rd_obj {
 
     /* datasets after h5rd_dataset_refresh: the current snapshot (NULL: never refreshed, the
      * fields above are current), superseded ones not yet freed, and the calls in flight that
-     * may use a snapshot (api_refresh.c explains why that makes freeing safe). */
+     * may use a snapshot (refresh.c explains why that makes freeing safe). */
     _Atomic(struct h5rd__dstate *) state;
     _Atomic(struct h5rd__dstate *) retired;
     atomic_uint readers;
     _Atomic uint64_t gens;           /* snapshots made so far (their generation numbers) */
+
+    struct h5rd__dview view;         /* datasets: what the engine reads of this handle (a virtual
+                                        dataset and its sources), pointing into the fields above;
+                                        set once opened */
 };
 
 struct h5rd_attr {
@@ -80,14 +69,17 @@ struct h5rd_attr {
     const struct h5rd__attr *a;      /* inside obj->attrs */
 };
 
-/* Starts a public call: clears the caller's error struct or points 'ec' at a local one. */
-#define H5RD_API_BEGIN(err, local) \
-    struct h5rd_error local;       \
-    struct h5rd_error *ec = (err) != NULL ? (err) : &local; \
-    h5rd__err_clear(ec)
+/* ---- the file registry (file.c) ---- */
 
+/* Opens a file (h5rd_file_open, h5rd_file_open_memory past their argument checks). */
+h5rd_err h5rd__file_open_path(const char *path, const struct h5rd_open_opts *opts,
+                              struct h5rd_file **f_ret, struct h5rd_error *ec);
+h5rd_err h5rd__file_open_memory(const void *buf, size_t nbytes, const struct h5rd_open_opts *opts,
+                                struct h5rd_file **f_ret, struct h5rd_error *ec);
 void h5rd__file_ref(struct h5rd_file *f);
 void h5rd__file_unref(struct h5rd_file *f);
+
+/* ---- object handles (obj.c, path.c) ---- */
 
 /* Opens the object at 'addr' of file 'f' (taking a file reference). */
 h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *path,
@@ -115,6 +107,19 @@ h5rd_err h5rd__obj_open_addr_vds(struct h5rd_file *f, uint64_t addr, const char 
                                  const struct h5rd__vds_chain *vds_up, h5rd_obj **obj_ret,
                                  struct h5rd_error *ec);
 
+/* Drops one reference on 'obj' (h5rd_obj_close), freeing it with the last. NULL: nothing. */
+void h5rd__obj_unref(h5rd_obj *obj);
+
+/* Opens the object at 'path' of file 'f' (h5rd_obj_open: a relative path is taken from the
+ * root), following soft and external links. */
+h5rd_err h5rd__obj_open_path(struct h5rd_file *f, const char *path, h5rd_obj **obj_ret,
+                             struct h5rd_error *ec);
+
+/* Opens the target of link 'l' of group 'g', whose path is to be 'obj_path'. */
+struct h5rd__link;
+h5rd_err h5rd__obj_open_link(const h5rd_obj *g, const struct h5rd__link *l, const char *obj_path,
+                             h5rd_obj **obj_ret, struct h5rd_error *ec);
+
 /* The loaded link table of group 'g' (built on first use; TYPE if not a group). */
 h5rd_err h5rd__group_links(const h5rd_obj *g, const struct h5rd__links **links_ret,
                            struct h5rd_error *ec);
@@ -126,24 +131,44 @@ char *h5rd__path_join(const struct h5rd_file *f, const char *base, const char *n
 /* Frees the file's shared link-table cache (at file close). */
 void h5rd__links_cache_free(struct h5rd_file *f);
 
-/* The loaded attribute table of 'obj' (built on first use). */
-struct h5rd__chunk_table; /* read/read.h */
-/* Frees the chunk table of 'obj', if one was built (api_read.c; called by obj_free). */
+/* Frees the chunk table of 'obj', if one was built (called by obj_free). */
 void h5rd__obj_chunks_free(h5rd_obj *obj);
 
-/* Takes the dataset state current now for one call (see struct h5rd__dcur). */
+/* ---- dataset state (refresh.c) ---- */
+
+/* Takes the dataset state current now for one call (read/read.h struct h5rd__dcur);
+ * h5rd__dcur_leave (read/read.h) ends it. */
 void h5rd__dcur_enter(const h5rd_obj *o, struct h5rd__dcur *c);
-void h5rd__dcur_leave(struct h5rd__dcur *c);
 /* Frees every snapshot of 'o' (at close: nothing else uses the handle). */
 void h5rd__obj_dstate_free(h5rd_obj *o);
+/* h5rd_dataset_refresh past its argument check. */
+h5rd_err h5rd__obj_refresh(h5rd_obj *dset, struct h5rd_error *ec);
 
-/* Live files (H5RD_OPEN_LIVE): libhdf5's SWMR reader reads metadata again when it fails its
- * checksum (H5C__load_entry, H5F_SWMR_METADATA_READ_ATTEMPTS = 100 tries, backing off up to
- * 10 ms). Call after a failed attempt 'attempt' (0, 1, ...): true (after sleeping) when the
- * failure 'e' may come from a writer rewriting the bytes and tries are left. */
-#define H5RD__LIVE_READ_ATTEMPTS 100
-bool h5rd__live_retry(const struct h5rd_file *f, h5rd_err e, uint32_t attempt);
+/* ---- virtual datasets (vds_open.c, dread.c) ---- */
 
+/* Decodes, opens the sources and computes the extent of virtual dataset 'o' (being opened; its
+ * dataspace and layout are decoded). Stores the result in o->vds and the computed extent in
+ * o->space.dims. 'up' is NULL for a dataset the caller opened. */
+h5rd_err h5rd__vds_open(struct h5rd_file *f, h5rd_obj *o, const struct h5rd__vds_chain *up,
+                        struct h5rd_error *ec);
+/* Closes the sources and frees the mappings. */
+struct h5rd__vds;
+void h5rd__obj_vds_free(const struct h5rd_file *f, struct h5rd__vds *v);
+
+/* Reads selection 'sel' (NULL: all) of virtual dataset 'o' (vds/vds_read.h; the engine's
+ * h5rd__vds_read_view on the handle's view). */
+h5rd_err h5rd__vds_read(const h5rd_obj *o, const struct h5rd_selection *sel,
+                        const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
+                        uint32_t nthreads, uint32_t flags, struct h5rd_error *ec);
+
+/* ---- address -> path map for references (pathmap.c) ---- */
+
+/* The first path (libhdf5's H5Iget_name order) that reaches the object at 'addr', built once
+ * per file on first use; NULL with ec->code OK when none reaches it. */
+const char *h5rd__file_addr_path(struct h5rd_file *f, uint64_t addr, struct h5rd_error *ec);
+void h5rd__pathmap_free(const struct h5rd_file *f, struct h5rd__pathmap *pm);
+
+/* The loaded attribute table of 'obj' (built on first use). */
 h5rd_err h5rd__obj_attrs(const h5rd_obj *obj, const struct h5rd__attrs **attrs_ret,
                          struct h5rd_error *ec);
 

@@ -1,11 +1,13 @@
 /*
- * api_refresh.c - following a writer that appends (h5rd_dataset_refresh, H5RD_OPEN_LIVE).
+ * refresh.c - following a writer that appends (h5rd_dataset_refresh, H5RD_OPEN_LIVE): the
+ * snapshots of a dataset handle. src/api/api_refresh.c is the public face; the engine takes a
+ * call's snapshot (read/dview.c h5rd__dcur_enter_at).
  *
  * A libhdf5 SWMR writer extends a dataset by writing the new chunks, then the chunk index
  * (extensible array, v2 B-tree), then the dataspace message of the object header, each
  * in place and, with libver="latest", under a checksum (libhdf5's flush dependencies order
  * those writes for SWMR readers). A refresh reads the header and the index again and
- * publishes what it read as a new snapshot (api.h struct h5rd__dstate).
+ * publishes what it read as a new snapshot (read/read.h struct h5rd__dstate).
  *
  * Freeing superseded snapshots without a lock: every call that uses a snapshot increments the
  * handle's reader count BEFORE it loads the snapshot pointer, and decrements it when done. A
@@ -18,68 +20,21 @@
  * decoded at open, which live as long as the handle).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "api/api.h"
+#include "file/file.h"
 #include "io/source.h"
 #include "object/msg.h"
 
 #include <string.h>
 #include <time.h>
 
-bool h5rd__live_retry(const struct h5rd_file *f, h5rd_err e, uint32_t attempt)
-{
-    if ((f->flags & H5RD_OPEN_LIVE) == 0 || attempt + 1 >= H5RD__LIVE_READ_ATTEMPTS) {
-        return false;
-    }
-    /* A checksum mismatch is the usual sign of a block read while being rewritten; a torn
-     * length or signature read before its checksum could be verified parses as damaged. */
-    if (e != H5RD_E_CHECKSUM && e != H5RD_E_CORRUPT && e != H5RD_E_TRUNCATED) {
-        return false;
-    }
-    /* 1 us doubling to at most 10 ms (about 0.9 s over 100 tries), as libhdf5's H5_retry. */
-    uint64_t ns = 1000;
-    for (uint32_t k = 0; k < attempt && ns < 10000000; k++) {
-        ns *= 2;
-    }
-    if (ns > 10000000) {
-        ns = 10000000;
-    }
-    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-    nanosleep(&ts, NULL);
-    h5rd__src_live_grow(f);
-    return true;
-}
-
 void h5rd__dcur_enter(const h5rd_obj *o, struct h5rd__dcur *c)
 {
-    memset(c, 0, sizeof *c);
     if (o == NULL) {
+        memset(c, 0, sizeof *c);
         return;
     }
     h5rd_obj *m = (h5rd_obj *)(uintptr_t)o; /* only the atomic fields are written */
-    struct h5rd__dstate *st = atomic_load(&m->state);
-    if (st != NULL) {
-        atomic_fetch_add(&m->readers, 1);
-        st = atomic_load(&m->state); /* the one to use: loaded after counting ourselves */
-        c->counted = o;
-        c->space = &st->space;
-        c->layout = &st->layout;
-        c->chunks = &st->chunks;
-        c->gen = st->gen;
-        return;
-    }
-    c->space = &o->space;
-    c->layout = &o->layout;
-    c->chunks = &m->chunks;
-    c->gen = 0;
-}
-
-void h5rd__dcur_leave(struct h5rd__dcur *c)
-{
-    if (c->counted != NULL) {
-        h5rd_obj *m = (h5rd_obj *)(uintptr_t)c->counted;
-        atomic_fetch_sub(&m->readers, 1);
-        c->counted = NULL;
-    }
+    h5rd__dcur_enter_at(&m->state, &m->readers, &o->space, &o->layout, &m->chunks, c);
 }
 
 static void dstate_free(struct h5rd_file *f, struct h5rd__dstate *st)
@@ -210,12 +165,8 @@ out:
     return e;
 }
 
-h5rd_err h5rd_dataset_refresh(h5rd_obj *dset, struct h5rd_error *err)
+h5rd_err h5rd__obj_refresh(h5rd_obj *dset, struct h5rd_error *ec)
 {
-    H5RD_API_BEGIN(err, local);
-    if (dset == NULL) {
-        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
-    }
     if (dset->kind != H5RD_OBJ_DATASET || !dset->has_layout) {
         h5rd__err_set_path(ec, dset->path);
         return H5RD_FAIL(ec, H5RD_E_TYPE, dset->addr, "dataset: object is not a dataset");

@@ -376,3 +376,27 @@ h5rd_err h5rd__io_read(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes
     H5RD_TRY(h5rd__io_abs(f, addr, &abs, ec));
     return h5rd__io_read_abs(f, abs, nbytes, dst, ec);
 }
+
+bool h5rd__live_retry(const struct h5rd_file *f, h5rd_err e, uint32_t attempt)
+{
+    if ((f->flags & H5RD_OPEN_LIVE) == 0 || attempt + 1 >= H5RD__LIVE_READ_ATTEMPTS) {
+        return false;
+    }
+    /* A checksum mismatch is the usual sign of a block read while being rewritten; a torn
+     * length or signature read before its checksum could be verified parses as damaged. */
+    if (e != H5RD_E_CHECKSUM && e != H5RD_E_CORRUPT && e != H5RD_E_TRUNCATED) {
+        return false;
+    }
+    /* 1 us doubling to at most 10 ms (about 0.9 s over 100 tries), as libhdf5's H5_retry. */
+    uint64_t ns = 1000;
+    for (uint32_t k = 0; k < attempt && ns < 10000000; k++) {
+        ns *= 2;
+    }
+    if (ns > 10000000) {
+        ns = 10000000;
+    }
+    struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+    nanosleep(&ts, NULL);
+    h5rd__src_live_grow(f);
+    return true;
+}

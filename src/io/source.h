@@ -28,6 +28,13 @@ void h5rd__src_close(struct h5rd_file *f);
  * for other files. */
 void h5rd__src_live_grow(const struct h5rd_file *f);
 
+/* Live files (H5RD_OPEN_LIVE): libhdf5's SWMR reader reads metadata again when it fails its
+ * checksum (H5C__load_entry, H5F_SWMR_METADATA_READ_ATTEMPTS = 100 tries, backing off up to
+ * 10 ms). Call after a failed attempt 'attempt' (0, 1, ...): true (after sleeping) when the
+ * failure 'e' may come from a writer rewriting the bytes and tries are left. */
+#define H5RD__LIVE_READ_ATTEMPTS 100
+bool h5rd__live_retry(const struct h5rd_file *f, h5rd_err e, uint32_t attempt);
+
 /* Frees f->mdci (the metadata cache image table) and resets it to NULL. */
 void h5rd__mdci_free(struct h5rd_file *f);
 

@@ -26,7 +26,7 @@ struct h5rd__dset {
     const struct h5rd__chunk_table *chunks;  /* chunked: the table (see below), else NULL */
     struct h5rd__chunk_cache *cache;         /* the handle's decoded-chunk caches
                                                 (H5RD__CACHE_SHARDS of them), or NULL */
-    uint64_t gen;                            /* the dataset state's generation (api.h
+    uint64_t gen;                            /* the dataset state's generation (struct
                                                 h5rd__dstate): cache keys are table indexes */
 };
 
@@ -85,6 +85,82 @@ void h5rd__chunk_table_free(const struct h5rd_file *f, struct h5rd__chunk_table 
  * H5RD__CHUNK_NONE. */
 #define H5RD__CHUNK_NONE UINT64_MAX
 uint64_t h5rd__chunk_table_find(const struct h5rd__chunk_table *t, const uint64_t *chunk_offset);
+
+/* A dataset's extent, layout and chunk table as one read of its object header gave them
+ * (h5rd_dataset_refresh, src/file/refresh.c). Immutable once published, except the chunk table
+ * slot (built on first use when not built by the refresh, published with compare-and-swap). */
+struct h5rd__dstate {
+    struct h5rd_space space;
+    struct h5rd__layout layout;
+    _Atomic(struct h5rd__chunk_table *) chunks;
+    uint64_t gen;                    /* 1, 2, ...: decoded-chunk caches are tagged with it */
+    struct h5rd__dstate *older;      /* on the handle's retired list: the next one */
+};
+
+/* What one call on a dataset uses: the snapshot current when it started (or the fields as
+ * opened, gen 0). h5rd__dcur_enter_at / h5rd__dcur_leave bracket the use. */
+struct h5rd__dcur {
+    const struct h5rd_space *space;
+    const struct h5rd__layout *layout;
+    _Atomic(struct h5rd__chunk_table *) *chunks;
+    uint64_t gen;
+    atomic_uint *counted;            /* non-NULL: leave must drop this reader count */
+};
+
+/* Takes the state current now of a dataset whose snapshot slot is 'state' and reader count
+ * 'readers' (src/file/refresh.c explains the protocol), or, never refreshed, its fields as
+ * opened ('space0', 'layout0', 'chunks0'). */
+void h5rd__dcur_enter_at(_Atomic(struct h5rd__dstate *) *state, atomic_uint *readers,
+                         const struct h5rd_space *space0, const struct h5rd__layout *layout0,
+                         _Atomic(struct h5rd__chunk_table *) *chunks0, struct h5rd__dcur *c);
+void h5rd__dcur_leave(struct h5rd__dcur *c);
+
+/* A whole dataset as the engine reads it on its own: a virtual dataset and each of its sources
+ * (read/vds_read.c reads the sources through h5rd__read_dview, recursively for nested virtual
+ * datasets). Everything is borrowed from the dataset handle (src/file), which fills it at open;
+ * the slots are the handle's, written only as the handle's own reads write them. */
+struct h5rd__vds; /* vds/vds.h */
+struct h5rd__dview {
+    const struct h5rd_file *f;
+    const char *path;
+    uint64_t addr;
+    bool has_layout;
+    const struct h5rd_space *space;         /* as opened */
+    const struct h5rd_type *type;
+    const struct h5rd__layout *layout;      /* as opened */
+    const struct h5rd__pline *pline;
+    const struct h5rd__fill *fill;
+    const struct h5rd__efl *efl;
+    const struct h5rd__vds *vds;            /* virtual: mappings and sources, else NULL */
+    _Atomic(struct h5rd__chunk_table *) *chunks;   /* chunk table slot (as opened) */
+    struct h5rd__chunk_cache *cache;        /* the H5RD__CACHE_SHARDS decoded-chunk caches */
+    _Atomic(struct h5rd__dstate *) *state;  /* snapshot after a refresh, NULL if none */
+    atomic_uint *readers;
+};
+
+/* The chunk table of a chunked dataset in state 'dc', built once per state and published in
+ * dc->chunks with compare-and-swap (a live file's index may be mid-rewrite: bounded retries). */
+h5rd_err h5rd__chunk_table_get(const struct h5rd_file *f, const char *path,
+                               const struct h5rd__pline *pline, const struct h5rd__dcur *dc,
+                               const struct h5rd__chunk_table **t_ret, struct h5rd_error *ec);
+
+/* The number of elements selection 'sel' (NULL: all) selects in the state of 'v' a call would
+ * use now (h5rd_selection_get_npoints). */
+h5rd_err h5rd__dview_npoints(const struct h5rd__dview *v, const struct h5rd_selection *sel,
+                             uint64_t *npoints_ret, struct h5rd_error *ec);
+
+/* h5rd_dataset_read of the dataset 'v' past the argument checks: 'nthreads' and 'flags'
+ * (H5RD_READ_*) as the read options give them. */
+h5rd_err h5rd__read_dview(const struct h5rd__dview *v, const struct h5rd_selection *sel,
+                          const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
+                          uint32_t nthreads, uint32_t flags, struct h5rd_error *ec);
+
+/* Reads selection 'sel' (NULL: all) of virtual dataset 'v' converted to 'mt' (NULL: the
+ * virtual type normalised) into 'buf' (buf_nbytes), assembled from the sources as libhdf5 does
+ * (H5Dvirtual.c; read/vds_read.c). Thread-safe: only reads the dataset and its sources. */
+h5rd_err h5rd__vds_read_view(const struct h5rd__dview *v, const struct h5rd_selection *sel,
+                             const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
+                             uint32_t nthreads, uint32_t flags, struct h5rd_error *ec);
 
 /* Reads selection 'sel' (NULL: all) converted to 'mt' (NULL: file layout normalised) into
  * 'buf' (at least npoints x element size), with 'nthreads' threads (<= 1: caller only). */

@@ -10,9 +10,10 @@
  *      buffer held; h5rd writes zeros there, which is what h5py shows;
  *   2. for each mapping in stored order, and for a printf mapping each of its blocks, the
  *      elements of the virtual selection (clipped as libhdf5 clips it) that the caller selected
- *      are read from the paired elements of the source selection, through h5rd_dataset_read on
- *      the source handle opened at dataset open (vds/vds.c). Later mappings overwrite earlier
- *      ones, as libhdf5's reads do. A source that could not be opened keeps the fill value
+ *      are read from the paired elements of the source selection, through the engine's whole
+ *      dataset read (h5rd__read_dview, read/dview.c) of the source opened with the dataset
+ *      (src/file/vds_open.c): what h5rd_dataset_read on the source's handle does. Later
+ *      mappings overwrite earlier ones, as libhdf5's reads do. A source that could not be opened keeps the fill value
  *      (or, with H5RD_READ_MISSING_SOURCE_ERROR, fails the read with NOT_FOUND).
  *
  * Pairing: libhdf5 pairs the virtual and the source selection element by element in their
@@ -35,10 +36,9 @@
  * caller's selection size or limits.max_alloc_nbytes; every loop is bounded by the selection
  * sizes or by the stored point/block lists.
  */
-#include "vds/vds_read.h"
+#include "read/read.h"
 #include "vds/vds.h"
 
-#include "api/api.h"
 #include "dtype/convert.h"
 
 #include <stdio.h>
@@ -77,7 +77,7 @@ struct grp {
 };
 
 struct rd {
-    const h5rd_obj *o;
+    const struct h5rd__dview *o;     /* the virtual dataset */
     const struct h5rd_file *f;
     uint32_t rank;
     const uint64_t *dims;            /* current extent */
@@ -85,7 +85,7 @@ struct rd {
     uint64_t osize;
     uint8_t *out;
     uint64_t np;
-    struct h5rd_read_opts ropts;     /* passed to the source reads */
+    uint32_t nthreads, flags;        /* passed to the source reads */
     /* the caller's selection */
     bool s_points;
     const uint64_t *pts;             /* points: np x rank */
@@ -338,7 +338,7 @@ static bool types_same(const struct h5rd_type *a, const struct h5rd_type *b)
 
 /* The memory type a source is read with: the caller's, none when the source has the virtual
  * dataset's own type, else the number type the virtual type normalises to. */
-static h5rd_err src_memtype(const struct rd *r, const h5rd_obj *src, struct h5rd_memtype *tmp,
+static h5rd_err src_memtype(const struct rd *r, const struct h5rd__dview *src, struct h5rd_memtype *tmp,
                             const struct h5rd_memtype **mt_ret, struct h5rd_error *ec)
 {
     const struct h5rd_type *ts = src->type, *tv = r->o->type;
@@ -371,15 +371,15 @@ static h5rd_err src_memtype(const struct rd *r, const h5rd_obj *src, struct h5rd
  * is left as is; h5rd writes zeros). The fill time does not matter for virtual datasets. */
 static h5rd_err fill_all(struct rd *r, bool zeros, struct h5rd_error *ec)
 {
-    const h5rd_obj *o = r->o;
+    const struct h5rd__dview *o = r->o;
     const struct h5rd_type *t = o->type;
     uint64_t esize = t->info.size;
     uint64_t total = r->np * r->osize; /* checked against the buffer by the caller */
-    if (zeros || !o->fill.is_defined || o->fill.nbytes == 0 || o->fill.value == NULL) {
+    if (zeros || !o->fill->is_defined || o->fill->nbytes == 0 || o->fill->value == NULL) {
         memset(r->out, 0, (size_t)total);
         return H5RD_OK;
     }
-    if (o->fill.nbytes != esize) {
+    if (o->fill->nbytes != esize) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF,
                             "fill value: size differs from the datatype's size");
     }
@@ -387,7 +387,7 @@ static h5rd_err fill_all(struct rd *r, bool zeros, struct h5rd_error *ec)
     if (tmp == NULL) {
         return ec->code;
     }
-    memcpy(tmp, o->fill.value, (size_t)esize);
+    memcpy(tmp, o->fill->value, (size_t)esize);
     h5rd_err e = H5RD_OK;
     if (r->mt == NULL) {
         h5rd__conv_normalize(t, tmp, 1);
@@ -557,14 +557,15 @@ static h5rd_err src_read(struct rd *r, const struct job *j, const struct h5rd_se
 {
     struct h5rd_error lec;
     h5rd__err_clear(&lec);
-    h5rd_err e = h5rd_dataset_read(j->src->obj, sel, j->smt, dst, (size_t)nbytes, &r->ropts, &lec);
+    h5rd_err e = h5rd__read_dview(j->src->view, sel, j->smt, dst, (size_t)nbytes, r->nthreads,
+                                  r->flags, &lec);
     if (e != H5RD_OK) {
         *ec = lec;
         if (ec->code == H5RD_OK) {
             ec->code = e;
         }
         if (ec->path[0] == '\0') {
-            h5rd__err_set_path(ec, j->src->obj->path);
+            h5rd__err_set_path(ec, j->src->view->path);
         }
     }
     return e;
@@ -1041,7 +1042,7 @@ static h5rd_err read_source(struct rd *r, const struct h5rd__vds_map *m,
 
     /* 2. the source */
     if (src->obj == NULL) {
-        if (!printf_block && (r->ropts.flags & H5RD_READ_MISSING_SOURCE_ERROR)) {
+        if (!printf_block && (r->flags & H5RD_READ_MISSING_SOURCE_ERROR)) {
             e = missing_error(src, ec);
         }
         goto out; /* fill stays */
@@ -1050,11 +1051,11 @@ static h5rd_err read_source(struct rd *r, const struct h5rd__vds_map *m,
     memset(&j, 0, sizeof j);
     j.src = src;
     struct h5rd_memtype tmt;
-    e = src_memtype(r, src->obj, &tmt, &j.smt, ec);
+    e = src_memtype(r, src->view, &tmt, &j.smt, ec);
     if (e != H5RD_OK) {
         goto out;
     }
-    const struct h5rd_space *ss = &src->obj->space;
+    const struct h5rd_space *ss = src->view->space;
     j.srank = ss->rank;
     memcpy(j.sdims, ss->dims, sizeof j.sdims);
     if (m->ssel.type != H5RD__SEL_ALL && m->ssel.type != H5RD__SEL_NONE &&
@@ -1189,10 +1190,10 @@ static h5rd_err read_mapping(struct rd *r, const struct h5rd__vds_map *m, uint64
     uint64_t vclip = 0;
     if (m->vsel.type == H5RD__SEL_HYPER && m->vsel.regular && m->vsel.unlim_dim >= 0) {
         int su = m->ssel.unlim_dim;
-        if (s->obj == NULL || su < 0 || (uint32_t)su >= s->obj->space.rank) {
+        if (s->obj == NULL || su < 0 || (uint32_t)su >= s->view->space->rank) {
             return H5RD_OK; /* no clip size: nothing of it is in the extent (fill) */
         }
-        uint64_t slices = h5rd__sel_unlim_slices(&m->ssel, s->obj->space.dims[su]);
+        uint64_t slices = h5rd__sel_unlim_slices(&m->ssel, s->view->space->dims[su]);
         vclip = h5rd__sel_unlim_extent(&m->vsel, slices, false);
     }
     struct pform vp;
@@ -1201,20 +1202,19 @@ static h5rd_err read_mapping(struct rd *r, const struct h5rd__vds_map *m, uint64
     return read_source(r, m, s, &vp, ok, false, count, ec);
 }
 
-h5rd_err h5rd__vds_read(const h5rd_obj *o, const struct h5rd_selection *sel,
-                        const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
-                        uint32_t nthreads, uint32_t flags, struct h5rd_error *ec)
+h5rd_err h5rd__vds_read_view(const struct h5rd__dview *o, const struct h5rd_selection *sel,
+                             const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
+                             uint32_t nthreads, uint32_t flags, struct h5rd_error *ec)
 {
     struct rd r;
     memset(&r, 0, sizeof r);
     r.o = o;
-    r.f = o->file;
-    r.rank = o->space.rank;
-    r.dims = o->space.dims;
+    r.f = o->f;
+    r.rank = o->space->rank;
+    r.dims = o->space->dims;
     r.mt = (mt != NULL && mt->cls != H5RD_MEMTYPE_FILE) ? mt : NULL;
-    h5rd_read_opts_init(&r.ropts);
-    r.ropts.nthreads = nthreads;
-    r.ropts.flags = flags;
+    r.nthreads = nthreads;
+    r.flags = flags;
     h5rd_err e = H5RD_OK;
     const struct h5rd_type *t = o->type;
     if (t->info.size == 0) {
@@ -1233,7 +1233,8 @@ h5rd_err h5rd__vds_read(const h5rd_obj *o, const struct h5rd_selection *sel,
         goto out;
     }
     r.osize = r.mt != NULL ? r.mt->size : t->info.size;
-    e = h5rd_selection_get_npoints(o, sel, &r.np, ec);
+    h5rd__err_clear(ec); /* as h5rd_selection_get_npoints starts */
+    e = h5rd__dview_npoints(o, sel, &r.np, ec);
     if (e != H5RD_OK) {
         goto out;
     }

@@ -1,8 +1,9 @@
 /*
  * vds.h - virtual datasets: the mappings stored in the global heap block a virtual Data Layout
  * message points to (Spec v3.0 III.F "Disk Format: Level 1F - Global Heap Block for Virtual
- * Datasets"), printf-style source names, source resolution in libhdf5's order, and the extent
- * libhdf5 computes for unlimited mappings.
+ * Datasets") and printf-style source names. Source resolution in libhdf5's order and the
+ * extent libhdf5 computes for unlimited mappings belong to the handle layer
+ * (src/file/vds_open.c), which fills these structs.
  *
  * Lock-free design: everything is done when the dataset is opened. h5rd__vds_open decodes the
  * mappings, opens every source file and dataset it can (each source dataset is an h5rd_obj
@@ -17,6 +18,8 @@
 #include "object/msg.h"
 #include "select/select.h"
 
+struct h5rd__dview; /* read/read.h */
+
 /* One source dataset: the single source of an ordinary mapping, or one %b block of a printf
  * mapping. */
 struct h5rd__vds_src {
@@ -24,7 +27,8 @@ struct h5rd__vds_src {
     char *dset_name;
     char *tried;           /* the file path opened, or tried when missing; "." same file */
     uint64_t block;        /* printf mappings: the block index; else 0 */
-    h5rd_obj *obj;         /* the source dataset; NULL when missing */
+    h5rd_obj *obj;         /* the source dataset's handle (src/file); NULL when missing */
+    const struct h5rd__dview *view; /* what the engine reads of it (read/read.h), or NULL */
     h5rd_err reason;       /* missing: why (NOT_FOUND, TYPE, CORRUPT...); else H5RD_OK */
     const char *reason_what; /* static text, "" when none */
 };
@@ -60,13 +64,15 @@ struct h5rd__vds_chain {
 h5rd_err h5rd__vds_decode(const struct h5rd_file *f, const struct h5rd__layout *l, uint32_t rank,
                           struct h5rd__vds **vds_ret, struct h5rd_error *ec);
 
-/* Decodes, opens the sources and computes the extent of virtual dataset 'o' (being opened; its
- * dataspace and layout are decoded). Stores the result in o->vds and the computed extent in
- * o->space.dims. 'up' is NULL for a dataset the caller opened. */
-h5rd_err h5rd__vds_open(struct h5rd_file *f, h5rd_obj *o, const struct h5rd__vds_chain *up,
-                        struct h5rd_error *ec);
-
+/* Frees the mappings (the source handles are closed by their layer first: src/file
+ * h5rd__obj_vds_free). */
 void h5rd__vds_free(const struct h5rd_file *f, struct h5rd__vds *v);
+
+/* Is 's' a regular hyperslab with an unlimited count or block? */
+static inline bool h5rd__vds_sel_unlim(const struct h5rd__sel *s)
+{
+    return s->type == H5RD__SEL_HYPER && s->regular && s->unlim_dim >= 0;
+}
 
 /* printf-style source names (libhdf5 H5D_virtual_parse_source_name): "%b" is the block index,
  * "%%" a percent sign; any other '%' is CORRUPT. Counts the %b in 'name' (nsubs_ret) and, when

@@ -1,7 +1,8 @@
 /*
- * vds_read.h - reading a virtual dataset's elements (src/read/vds_read.c). Kept apart from
- * vds.h so that files using the read engine's private selection type (read/read_int.h) can
- * call it: it needs only public types.
+ * vds_read.h - reading a virtual dataset handle's elements: the handle layer's entry
+ * (src/file/dread.c, also declared in file/file.h) to the engine's h5rd__vds_read_view
+ * (src/read/vds_read.c). Kept apart from vds.h so that files using the read engine's private
+ * selection type (read/read_int.h) can call it: it needs only public types.
  */
 #ifndef H5RD_VDS_VDS_READ_H
 #define H5RD_VDS_VDS_READ_H
