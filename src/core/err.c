@@ -13,11 +13,17 @@ _Thread_local uint32_t h5rd__io_epoch;
 void h5rd__err_clear(struct h5rd_error *ec)
 {
     h5rd__io_epoch++;
-    memset(ec, 0, sizeof *ec);
+    /* Field by field, not a memset of the whole record: it is 680 bytes (the path and detail
+     * buffers) and is cleared at every public call; the strings are empty once their first
+     * byte is (h5rd__err_set_path and h5rd__err_set_detail test only that byte). */
     ec->code = H5RD_OK;
     ec->file_offset = H5RD_ADDR_UNDEF;
     ec->what = "";
+    ec->path[0] = '\0';
+    ec->sys_errno = 0;
     ec->src_file = "";
+    ec->src_line = 0;
+    ec->detail[0] = '\0';
 }
 
 h5rd_err h5rd__fail(struct h5rd_error *ec, h5rd_err code, uint64_t addr, const char *what,
