@@ -82,6 +82,10 @@ struct ctx {
     uint64_t *porder;               /* points: point indexes grouped by chunk */
     uint64_t *groups;               /* points: group g is porder[groups[g] .. groups[g+1]) */
     uint64_t nwork;
+    uint64_t batch;                 /* work items taken per atomic step */
+    bool one_block;                 /* hyperslab of one block per dimension, no conversion:
+                                       stored chunks are copied by copy_block */
+    bool norm_noop;                 /* normalize() changes nothing for this type */
     struct h5rd__chunk_cache *cache; /* the handle's cache, held for this read, or NULL */
     /* non-chunked: the whole dataspace as one box */
     struct src whole;
@@ -279,6 +283,51 @@ static h5rd_err walk_box(struct worker *w, const uint64_t *lo, const uint64_t *h
         }
         if (d < 0) {
             return H5RD_OK;
+        }
+    }
+}
+
+/* walk_box for a selection of one block per dimension (c->one_block) from memory: the box's
+ * part of the block, row by row, with no per-run selection arithmetic (issue 13: tiny chunks,
+ * where walk_box's set-up cost more than the copy). Output position of element x is
+ * sum (x[d] - start[d]) * odown[d]. */
+static void copy_block(const struct ctx *c, const uint64_t *lo, const uint64_t *hi,
+                       const uint64_t *down, const uint8_t *mem)
+{
+    const struct h5rd__sel *sel = &c->sel;
+    uint32_t r = sel->rank;
+    uint64_t a[H5RD_MAX_RANK], b[H5RD_MAX_RANK], x[H5RD_MAX_RANK];
+    for (uint32_t d = 0; d < r; d++) {
+        uint64_t s0 = sel->start[d], s1 = s0 + sel->block[d]; /* <= dims: checked by sel_init */
+        a[d] = lo[d] > s0 ? lo[d] : s0;
+        b[d] = hi[d] < s1 ? hi[d] : s1;
+        if (a[d] >= b[d]) {
+            return;
+        }
+        x[d] = a[d];
+    }
+    uint32_t last = r - 1;
+    uint64_t run = b[last] - a[last];
+    for (;;) {
+        uint64_t se = 0, oe = 0;
+        for (uint32_t d = 0; d < r; d++) {
+            se += (x[d] - lo[d]) * down[d];
+            oe += (x[d] - sel->start[d]) * sel->odown[d];
+        }
+        uint8_t *dst = c->out + oe * c->esize;
+        memcpy(dst, mem + se * c->esize, (size_t)(run * c->esize));
+        if (!c->norm_noop) {
+            normalize(c->d->type, dst, run);
+        }
+        int32_t d = (int32_t)r - 2;
+        for (; d >= 0; d--) {
+            if (++x[d] < b[d]) {
+                break;
+            }
+            x[d] = a[d];
+        }
+        if (d < 0) {
+            return;
         }
     }
 }
@@ -538,6 +587,9 @@ static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from
     h5rd_err e;
     if (c->sel.is_points) {
         e = walk_points(w, lo, c->cdown, &s, c->porder, from, to);
+    } else if (c->one_block && s.kind == SRC_MEM) {
+        copy_block(c, lo, hi, c->cdown, s.mem);
+        e = H5RD_OK;
     } else {
         e = walk_box(w, lo, hi, c->cdown, &s);
     }
@@ -567,21 +619,29 @@ static h5rd_err do_item(struct worker *w, uint64_t k)
 static void run_worker(struct worker *w)
 {
     struct ctx *c = w->c;
+    /* Items are taken c->batch at a time (next only grows: at most one overshoot of a batch
+     * per thread past nwork, far from wrapping). */
     for (;;) {
         if (atomic_load_explicit(&c->stop, memory_order_relaxed)) {
             return;
         }
-        uint64_t k = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
-        if (k >= c->nwork) {
+        uint64_t k0 = atomic_fetch_add_explicit(&c->next, c->batch, memory_order_relaxed);
+        if (k0 >= c->nwork) {
             return;
         }
-        h5rd_err e = do_item(w, k);
-        if (e != H5RD_OK) {
-            w->err = e;
-            int expected = -1;
-            atomic_compare_exchange_strong(&c->winner, &expected, (int)w->id);
-            atomic_store(&c->stop, 1);
-            return;
+        uint64_t k1 = c->nwork - k0 < c->batch ? c->nwork : k0 + c->batch;
+        for (uint64_t k = k0; k < k1; k++) {
+            if (k != k0 && atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+                return;
+            }
+            h5rd_err e = do_item(w, k);
+            if (e != H5RD_OK) {
+                w->err = e;
+                int expected = -1;
+                atomic_compare_exchange_strong(&c->winner, &expected, (int)w->id);
+                atomic_store(&c->stop, 1);
+                return;
+            }
         }
     }
 }
@@ -633,6 +693,13 @@ static h5rd_err run_items(struct ctx *c, uint32_t nthreads, struct h5rd_error *e
     }
     if (nt > c->nwork) {
         nt = c->nwork == 0 ? 1 : c->nwork;
+    }
+    /* Batches: a few per thread for balance, at most 1,024 items (tiny chunks would otherwise
+     * pay an atomic step each; one thread takes everything at once). */
+    c->batch = c->nwork / (nt * 16);
+    c->batch = c->batch < 1 ? 1 : (c->batch > 1024 ? 1024 : c->batch);
+    if (nt == 1) {
+        c->batch = c->nwork < 1 ? 1 : c->nwork;
     }
     atomic_init(&c->next, 0);
     atomic_init(&c->stop, 0);
@@ -777,6 +844,11 @@ static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
         total *= c->cn[k]; /* <= npoints */
     }
     c->nwork = total;
+    c->one_block = !c->conv;
+    for (uint32_t k = 0; k < c->rank && c->one_block; k++) {
+        c->one_block = c->sel.count[k] == 1;
+    }
+    c->norm_noop = h5rd__conv_normalize_is_noop(d->type);
     return H5RD_OK;
 }
 
