@@ -32,7 +32,9 @@ h5rd_err h5rd__gheap_get(const struct h5rd_file *f, uint64_t coll_addr, uint32_t
                          struct h5rd_view *obj_ret, struct h5rd_error *ec);
 
 /* ---- fractal heap ("FRHP") ---- */
-struct h5rd__fheap;  /* decoded header, immutable, opaque */
+/* Decoded header, immutable, opaque; it also remembers which direct blocks passed their
+ * checksum, so one thread at a time uses a handle (each table build opens its own). */
+struct h5rd__fheap;
 h5rd_err h5rd__fheap_open(const struct h5rd_file *f, uint64_t addr, struct h5rd__fheap **fh_ret,
                           struct h5rd_error *ec);
 void h5rd__fheap_close(const struct h5rd_file *f, struct h5rd__fheap *fh);
