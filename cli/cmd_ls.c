@@ -25,6 +25,7 @@
  * recursion depth is bounded by LS_MAX_DEPTH.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,9 +141,25 @@ static void seen_free(struct seen *s)
 /* A name as h5ls prints it (its display_string): blanks, backslashes, double quotes and C
  * control characters escaped, and every byte outside printable ASCII (UTF-8 included) as \ooo,
  * so the column stays aligned and the text stays 7-bit. */
+static bool needs_escape(unsigned char c)
+{
+    return c <= ' ' || c >= 0x7f || c == '\\' || c == '"';
+}
+
 static void put_name_escaped(struct jbuf *b, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* Plain runs in one write: a byte at a time was 40% of `ls -r`'s own time (issue 13). */
+        const unsigned char *run = p;
+        while (*p && !needs_escape(*p)) {
+            p++;
+        }
+        if (p > run) {
+            jb_write(b, run, (size_t)(p - run));
+        }
+        if (*p == '\0') {
+            break;
+        }
         switch (*p) {
         case ' ':
             jb_puts(b, "\\ ");
@@ -194,9 +211,8 @@ static void rec_begin(struct ls *ls, const char *path, const char *name, const c
     size_t n0 = b->len;
     put_name_escaped(b, col);
     size_t n = b->len - n0;
-    do {
-        jb_putc(b, ' ');
-    } while (++n < 25);
+    static const char blanks[26] = "                         ";
+    jb_write(b, blanks, n < 24 ? 25 - n : 1);
 }
 
 /* Ends the record and writes it out. */
@@ -290,6 +306,18 @@ static const char *filter_default_name(uint32_t id)
     }
 }
 
+/* A decimal number without vsnprintf (a dims column per record). */
+static void put_u64(struct jbuf *b, uint64_t v)
+{
+    char d[20];
+    size_t n = sizeof d;
+    do {
+        d[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    jb_write(b, d + n, sizeof d - n);
+}
+
 static void text_dims(struct jbuf *b, const struct h5rd_space *sp)
 {
     if (sp->kind == H5RD_SPACE_NULL) {
@@ -302,12 +330,16 @@ static void text_dims(struct jbuf *b, const struct h5rd_space *sp)
     }
     jb_putc(b, '{');
     for (uint32_t i = 0; i < sp->rank && i < H5RD_MAX_RANK; i++) {
-        jb_printf(b, "%s%" PRIu64, i ? ", " : "", sp->dims[i]);
+        if (i) {
+            jb_write(b, ", ", 2);
+        }
+        put_u64(b, sp->dims[i]);
         /* h5ls prints "/max" only for a dimension whose maximum differs from its size. */
         if (sp->maxdims[i] == H5RD_UNLIMITED) {
             jb_puts(b, "/Inf");
         } else if (sp->maxdims[i] != sp->dims[i]) {
-            jb_printf(b, "/%" PRIu64, sp->maxdims[i]);
+            jb_putc(b, '/');
+            put_u64(b, sp->maxdims[i]);
         }
     }
     jb_putc(b, '}');
