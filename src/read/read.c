@@ -78,6 +78,7 @@ struct ctx {
     uint64_t cdown[H5RD_MAX_RANK];  /* element strides inside a chunk */
     uint64_t chunk_nbytes;
     uint64_t *clist[H5RD_MAX_RANK]; /* hyperslab: chunk indexes touched along each dimension */
+    uint32_t nclist;                /* clist[0 .. nclist) allocated */
     uint64_t cn[H5RD_MAX_RANK];
     uint64_t *porder;               /* points: point indexes grouped by chunk */
     uint64_t *groups;               /* points: group g is porder[groups[g] .. groups[g+1]) */
@@ -704,7 +705,9 @@ static h5rd_err run_items(struct ctx *c, uint32_t nthreads, struct h5rd_error *e
     atomic_init(&c->next, 0);
     atomic_init(&c->stop, 0);
     atomic_init(&c->winner, -1);
-    struct worker *ws = h5rd__calloc(c->f, nt, sizeof(*ws), ec);
+    /* One worker (small reads, single-threaded callers): on the stack, not allocated. */
+    struct worker w1;
+    struct worker *ws = nt == 1 ? &w1 : h5rd__calloc(c->f, nt, sizeof(*ws), ec);
     if (ws == NULL) {
         return ec->code;
     }
@@ -744,7 +747,9 @@ out:
     for (uint64_t i = 0; i < ninit; i++) {
         worker_free(c, &ws[i]);
     }
-    h5rd__free(c->f, ws);
+    if (ws != &w1) {
+        h5rd__free(c->f, ws);
+    }
     return e;
 }
 
@@ -840,6 +845,7 @@ static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
         if (c->clist[k] == NULL) {
             return ec->code;
         }
+        c->nclist = k + 1;
         c->cn[k] = h5rd__sel_dim_chunks(&c->sel, k, c->cdims[k], c->clist[k], cap);
         total *= c->cn[k]; /* <= npoints */
     }
@@ -924,7 +930,7 @@ static h5rd_err setup_whole(struct ctx *c, uint64_t nelem, struct h5rd_error *ec
 
 static void ctx_free(struct ctx *c)
 {
-    for (uint32_t k = 0; k < H5RD_MAX_RANK; k++) {
+    for (uint32_t k = 0; k < c->nclist; k++) {
         h5rd__free(c->f, c->clist[k]);
     }
     h5rd__free(c->f, c->porder);
@@ -937,13 +943,29 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
 {
     h5rd_err e = H5RD_OK;
     uint8_t *fill_conv = NULL;
-    struct ctx *c = h5rd__calloc(d->f, 1, sizeof(*c), ec);
-    if (c == NULL) {
-        h5rd__err_set_path(ec, d->path);
-        return ec->code;
-    }
+    /* The context lives on the stack and only its scalars are set here (issue 13, W3: a
+     * calloc'd and zeroed ~4 KB context per small read cost more than the read). The arrays are
+     * written before they are read: sel by h5rd__sel_init, cdims/cdown/clist/cn by
+     * setup_chunked for k < rank (clist[0 .. nclist) owned), wdown by setup_whole. */
+    struct ctx cs;
+    struct ctx *c = &cs;
     c->d = d;
     c->f = d->f;
+    c->conv = false;
+    c->esize = c->osize = 0;
+    c->fill_out = NULL;
+    c->fill_what = NULL;
+    c->rank = 0;
+    c->chunk_nbytes = 0;
+    c->nclist = 0;
+    c->porder = c->groups = NULL;
+    c->nwork = 0;
+    c->batch = 1;
+    c->one_block = c->norm_noop = false;
+    c->cache = NULL;
+    c->whole.kind = SRC_FILL;
+    c->whole.mem = NULL;
+    c->whole.addr = 0;
     c->mt = (mt != NULL && mt->cls != H5RD_MEMTYPE_FILE) ? mt : NULL;
     c->out = buf;
     c->esize = d->type->info.size;
@@ -1049,7 +1071,6 @@ out:
     }
     h5rd__free(d->f, fill_conv);
     ctx_free(c);
-    h5rd__free(d->f, c);
     return e;
 }
 
