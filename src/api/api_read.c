@@ -104,26 +104,6 @@ static h5rd_err dset_init(const h5rd_obj *o, const struct h5rd__dcur *dc, struct
     return H5RD_OK;
 }
 
-static h5rd_err check_memtype(const struct h5rd_memtype *mt, struct h5rd_error *ec)
-{
-    if (mt == NULL || mt->cls == H5RD_MEMTYPE_FILE) {
-        return H5RD_OK;
-    }
-    bool ok = false;
-    if (mt->cls == H5RD_MEMTYPE_INT) {
-        ok = mt->size == 1 || mt->size == 2 || mt->size == 4 || mt->size == 8;
-    } else if (mt->cls == H5RD_MEMTYPE_FLOAT) {
-        ok = mt->size == 2 || mt->size == 4 || mt->size == 8;
-    } else if (mt->cls == H5RD_MEMTYPE_COMPLEX) {
-        ok = mt->size == 4 || mt->size == 8 || mt->size == 16;
-    }
-    if (!ok || (mt->order != H5RD_ORDER_LE && mt->order != H5RD_ORDER_BE)) {
-        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF,
-                         "memory type: invalid class, size or order");
-    }
-    return H5RD_OK;
-}
-
 h5rd_err h5rd_selection_get_npoints(const h5rd_obj *dset, const struct h5rd_selection *sel,
                                     uint64_t *npoints_ret, struct h5rd_error *err)
 {
@@ -153,7 +133,7 @@ h5rd_err h5rd_dataset_get_elem_nbytes(const h5rd_obj *dset, const struct h5rd_me
     if (nbytes_ret == NULL) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "dataset: NULL argument");
     }
-    H5RD_TRY(check_memtype(mt, ec));
+    H5RD_TRY(h5rd__read_check_memtype(mt, ec));
     if (mt != NULL && mt->cls != H5RD_MEMTYPE_FILE) {
         *nbytes_ret = mt->size;
     } else if (dset->layout.pub.cls == H5RD_LAYOUT_VIRTUAL) {
@@ -174,7 +154,7 @@ h5rd_err h5rd_dataset_read(const h5rd_obj *dset, const struct h5rd_selection *se
     if (buf == NULL && buf_nbytes > 0) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "read: NULL buffer");
     }
-    H5RD_TRY(check_memtype(mt, ec));
+    H5RD_TRY(h5rd__read_check_memtype(mt, ec));
     uint32_t nthreads = 1, flags = 0;
     if (opts != NULL) {
         if (opts->struct_nbytes < offsetof(struct h5rd_read_opts, nthreads) + sizeof(uint32_t)) {

@@ -97,7 +97,7 @@ h5rd_err h5rd__dview_npoints(const struct h5rd__dview *v, const struct h5rd_sele
 }
 
 /* The memory types h5rd_dataset_read accepts (include/h5rd.h struct h5rd_memtype). */
-static h5rd_err check_memtype(const struct h5rd_memtype *mt, struct h5rd_error *ec)
+h5rd_err h5rd__read_check_memtype(const struct h5rd_memtype *mt, struct h5rd_error *ec)
 {
     if (mt == NULL || mt->cls == H5RD_MEMTYPE_FILE) {
         return H5RD_OK;
@@ -128,7 +128,7 @@ h5rd_err h5rd__read_dview(const struct h5rd__dview *v, const struct h5rd_selecti
     if (buf == NULL && buf_nbytes > 0) {
         return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "read: NULL buffer");
     }
-    H5RD_TRY(check_memtype(mt, ec));
+    H5RD_TRY(h5rd__read_check_memtype(mt, ec));
     uint8_t dummy = 0;
     if (v->layout->pub.cls == H5RD_LAYOUT_VIRTUAL) {
         return h5rd__vds_read_view(v, sel, mt, buf != NULL ? buf : &dummy, buf_nbytes, nthreads,

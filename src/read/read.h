@@ -151,6 +151,10 @@ h5rd_err h5rd__dview_npoints(const struct h5rd__dview *v, const struct h5rd_sele
 
 /* h5rd_dataset_read of the dataset 'v' past the argument checks: 'nthreads' and 'flags'
  * (H5RD_READ_*) as the read options give them. */
+/* Checks a caller's memory type (NULL or H5RD_MEMTYPE_FILE: the file layout): H5RD_E_INVAL
+ * for a class, size or byte order h5rd_dataset_read does not take. */
+h5rd_err h5rd__read_check_memtype(const struct h5rd_memtype *mt, struct h5rd_error *ec);
+
 h5rd_err h5rd__read_dview(const struct h5rd__dview *v, const struct h5rd_selection *sel,
                           const struct h5rd_memtype *mt, uint8_t *buf, uint64_t buf_nbytes,
                           uint32_t nthreads, uint32_t flags, struct h5rd_error *ec);
