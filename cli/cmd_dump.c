@@ -539,40 +539,15 @@ static h5rd_err put_vlen_text(struct jbuf *b, const struct elemctx *ec, const h5
                               const struct h5rd_type_info *ti, const unsigned char *p, int level,
                               int depth, struct h5rd_error *err)
 {
-    uint64_t count = 0;
-    h5rd_err rc = h5rd_vlen_read(ec->file, type, p, NULL, 0, &count, err);
+    unsigned char *buf;
+    uint64_t count, esize;
+    const h5rd_type *base;
+    h5rd_err rc = cli_vlen_fetch(ec->file, type, ti, p, DUMP_MAX_ELEM_NBYTES, &buf, &count, &base,
+                                 &esize, err);
     if (rc != H5RD_OK) {
         return rc;
     }
-    const h5rd_type *base = NULL;
-    struct h5rd_type_info bi;
-    uint64_t esize = 1;
-    if (!ti->vlen_is_string) {
-        rc = h5rd_type_get_super(type, &base, err);
-        if (rc == H5RD_OK) {
-            rc = h5rd_type_get_info(base, &bi, err);
-        }
-        if (rc != H5RD_OK) {
-            return rc;
-        }
-        esize = bi.size;
-    }
-    if (esize != 0 && count > DUMP_MAX_ELEM_NBYTES / esize) {
-        return cli_set_error(err, H5RD_E_LIMIT, "vlen: sequence too large to print");
-    }
     uint64_t nbytes = count * esize;
-    unsigned char *buf = NULL;
-    if (nbytes > 0) {
-        buf = malloc((size_t)nbytes);
-        if (!buf) {
-            return cli_set_error(err, H5RD_E_NOMEM, "vlen: out of memory");
-        }
-        uint64_t count2 = 0;
-        rc = h5rd_vlen_read(ec->file, type, p, buf, (size_t)nbytes, &count2, err);
-        if (rc == H5RD_OK && count2 != count) {
-            rc = cli_set_error(err, H5RD_E_INTERNAL, "vlen: element count changed");
-        }
-    }
     if (rc == H5RD_OK && ti->vlen_is_string) {
         put_string_text(b, buf, (size_t)nbytes, 0);
     } else if (rc == H5RD_OK) {

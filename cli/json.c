@@ -889,10 +889,12 @@ static h5rd_err put_reference(struct jbuf *b, h5rd_file *file, const h5rd_type *
     return rc;
 }
 
-static h5rd_err put_vlen(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
-                         const struct h5rd_type_info *ti, const unsigned char *p,
-                         struct h5rd_error *err)
+h5rd_err cli_vlen_fetch(h5rd_file *file, const h5rd_type *type, const struct h5rd_type_info *ti,
+                        const unsigned char *p, uint64_t max_nbytes, unsigned char **buf_ret,
+                        uint64_t *count_ret, const h5rd_type **base_ret, uint64_t *esize_ret,
+                        struct h5rd_error *err)
 {
+    *buf_ret = NULL;
     uint64_t count = 0;
     h5rd_err rc = h5rd_vlen_read(file, type, p, NULL, 0, &count, err);
     if (rc != H5RD_OK) {
@@ -911,7 +913,8 @@ static h5rd_err put_vlen(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
         }
         esize = bi.size;
     }
-    if (esize != 0 && count > JSON_MAX_ALLOC / esize) {
+    /* The count comes from the file: bound the buffer before allocating it. */
+    if (esize != 0 && count > max_nbytes / esize) {
         return cli_set_error(err, H5RD_E_LIMIT, "vlen: sequence too large to print");
     }
     uint64_t nbytes = count * esize;
@@ -926,7 +929,31 @@ static h5rd_err put_vlen(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
         if (rc == H5RD_OK && count2 != count) {
             rc = cli_set_error(err, H5RD_E_INTERNAL, "vlen: element count changed");
         }
+        if (rc != H5RD_OK) {
+            free(buf);
+            return rc;
+        }
     }
+    *buf_ret = buf;
+    *count_ret = count;
+    *base_ret = base;
+    *esize_ret = esize;
+    return H5RD_OK;
+}
+
+static h5rd_err put_vlen(struct jbuf *b, h5rd_file *file, const h5rd_type *type,
+                         const struct h5rd_type_info *ti, const unsigned char *p,
+                         struct h5rd_error *err)
+{
+    unsigned char *buf;
+    uint64_t count, esize;
+    const h5rd_type *base;
+    h5rd_err rc = cli_vlen_fetch(file, type, ti, p, JSON_MAX_ALLOC, &buf, &count, &base, &esize,
+                                 err);
+    if (rc != H5RD_OK) {
+        return rc;
+    }
+    uint64_t nbytes = count * esize;
     if (rc == H5RD_OK) {
         if (ti->vlen_is_string) {
             json_string(b, (const char *)buf, (size_t)nbytes);

@@ -81,6 +81,14 @@ double decode_complex_part(const struct h5rd_type_info *ti, const unsigned char 
 
 /* numpy's type string for 'type' as the corpus oracle writes it (dtype_str.c): raw text
  * (not JSON-quoted). */
+/* Reads one stored variable-length element 'p' of 'type' (info 'ti') into a new buffer that
+ * the caller frees (NULL when empty): a string's bytes, or *count_ret elements of *base_ret,
+ * *esize_ret bytes each, as h5rd_vlen_read gives them. More than max_nbytes is H5RD_E_LIMIT. */
+h5rd_err cli_vlen_fetch(h5rd_file *file, const h5rd_type *type, const struct h5rd_type_info *ti,
+                        const unsigned char *p, uint64_t max_nbytes, unsigned char **buf_ret,
+                        uint64_t *count_ret, const h5rd_type **base_ret, uint64_t *esize_ret,
+                        struct h5rd_error *err);
+
 h5rd_err dtype_str(struct jbuf *b, const h5rd_type *type, struct h5rd_error *err);
 /* h5ls-like one-line description of a type ("native int", "String, length = 9, ..."). */
 h5rd_err type_text(struct jbuf *b, const h5rd_type *type, struct h5rd_error *err);
