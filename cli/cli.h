@@ -26,6 +26,8 @@ void cli_format_reason(const struct h5rd_error *err, char *buf, size_t cap);
 void cli_report(const char *file, const char *path, const struct h5rd_error *err);
 
 /* Reports a usage error for subcommand 'cmd' on stderr; returns CLI_EXIT_USAGE. */
+/* DIR/NAME in a new string (free() it), one slash between; NULL when out of memory. */
+char *cli_join_path(const char *dir, const char *name);
 int cli_usage_error(const char *cmd, const char *msg, const char *arg);
 
 /* Opens 'path' read-only with default options, reporting failure on stderr. */

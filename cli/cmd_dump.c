@@ -148,25 +148,6 @@ static void seen_clear(struct dump *d)
     d->nseen = 0;
 }
 
-static char *join_path(const char *dir, const char *name)
-{
-    size_t dl = strlen(dir), nl = strlen(name);
-    int slash = !(dl > 0 && dir[dl - 1] == '/');
-    if (nl > SIZE_MAX - dl - 2) {
-        return NULL;
-    }
-    char *p = malloc(dl + (size_t)slash + nl + 1);
-    if (!p) {
-        return NULL;
-    }
-    memcpy(p, dir, dl);
-    if (slash) {
-        p[dl] = '/';
-    }
-    memcpy(p + dl + (size_t)slash, name, nl + 1);
-    return p;
-}
-
 /* One character as h5tools_print_char writes it: C escapes, printable ASCII as is, anything
  * else as "\%03o" of the (signed) char promoted to int, which is what h5dump prints. */
 static void put_char_escaped(struct jbuf *b, unsigned char c)
@@ -1491,7 +1472,7 @@ static void dump_group_members(struct dump *d, h5rd_obj *group, const char *path
             report(d, path, &err, rc);
             continue;
         }
-        char *child = join_path(path, lk.name ? lk.name : "");
+        char *child = cli_join_path(path, lk.name ? lk.name : "");
         if (!child) {
             report(d, path, &err, cli_set_error(&err, H5RD_E_NOMEM, "dump: out of memory"));
             break;

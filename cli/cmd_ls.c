@@ -521,25 +521,6 @@ static void object_record(struct ls *ls, h5rd_obj *obj, const char *path, const 
 
 static void walk_group(struct ls *ls, h5rd_obj *group, const char *gpath, int depth);
 
-static char *join_path(const char *dir, const char *name)
-{
-    size_t dl = strlen(dir), nl = strlen(name);
-    int slash = !(dl > 0 && dir[dl - 1] == '/');
-    if (nl > SIZE_MAX - dl - 2) {
-        return NULL;
-    }
-    char *p = malloc(dl + (size_t)slash + nl + 1);
-    if (!p) {
-        return NULL;
-    }
-    memcpy(p, dir, dl);
-    if (slash) {
-        p[dl] = '/';
-    }
-    memcpy(p + dl + (size_t)slash, name, nl + 1);
-    return p;
-}
-
 static void link_record(struct ls *ls, h5rd_obj *group, uint64_t idx, const struct h5rd_link *lk,
                         const char *path, int depth)
 {
@@ -652,7 +633,7 @@ static void walk_group(struct ls *ls, h5rd_obj *group, const char *gpath, int de
             }
             continue;
         }
-        char *path = join_path(gpath, lk.name ? lk.name : "");
+        char *path = cli_join_path(gpath, lk.name ? lk.name : "");
         if (!path) {
             rec_error(ls, gpath,
                       &(struct h5rd_error){.code = H5RD_E_NOMEM, .file_offset = H5RD_ADDR_UNDEF,

@@ -198,6 +198,26 @@ void cli_report(const char *file, const char *path, const struct h5rd_error *err
     fprintf(stderr, "%s\n", reason);
 }
 
+/* DIR/NAME as a new string (free() it); one slash between them. NULL when out of memory. */
+char *cli_join_path(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    int slash = !(dl > 0 && dir[dl - 1] == '/');
+    if (nl > SIZE_MAX - dl - 2) {
+        return NULL;
+    }
+    char *p = malloc(dl + (size_t)slash + nl + 1);
+    if (!p) {
+        return NULL;
+    }
+    memcpy(p, dir, dl);
+    if (slash) {
+        p[dl] = '/';
+    }
+    memcpy(p + dl + (size_t)slash, name, nl + 1);
+    return p;
+}
+
 int cli_usage_error(const char *cmd, const char *msg, const char *arg)
 {
     fprintf(stderr, "h5rd %s: %s%s%s\n", cmd, msg, arg ? " " : "", arg ? arg : "");
