@@ -20,9 +20,9 @@
  * followed.
  *
  * A failing object does not stop the listing: it is reported on stderr, the walk goes on,
- * and the exit status is 1 at the end. Objects are identified by h5rd_obj_get_addr (one
- * file: external links are not followed), which also keeps cycles of hard links finite;
- * recursion depth is bounded by LS_MAX_DEPTH.
+ * and the exit status is 1 at the end. The walk is h5rd_obj_visit (one library call: it
+ * identifies objects by header address, which keeps cycles of hard links finite, and bounds
+ * the depth).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -32,19 +32,6 @@
 #include "cli.h"
 #include "json.h"
 
-#define LS_MAX_DEPTH 1024
-
-/* Objects already listed: open addressing on the object header address. */
-struct seen_entry {
-    uint64_t addr;
-    char *path; /* NULL: empty slot */
-    h5rd_obj_kind kind;
-};
-
-struct seen {
-    struct seen_entry *slots;
-    size_t cap, n; /* cap is 0 or a power of two */
-};
 
 struct ls {
     const char *filename;
@@ -52,87 +39,13 @@ struct ls {
     int recursive, verbose, json;
     int nrecords;
     int failures;
-    struct seen seen;
-    struct jbuf rec; /* the record being built */
+    const char *start;    /* PATH as given: printed paths begin with it */
+    size_t root_len;      /* the length of the start group's own path (h5rd_obj_get_path) */
+    bool root_is_start;   /* that path is 'start': the visit's paths are printed as they are */
+    struct jbuf path, path2; /* scratch: visit paths re-based on 'start' */
+    struct jbuf fields;      /* scratch: the fields of an object record */
+    struct jbuf rec;      /* the record being built */
 };
-
-static size_t seen_hash(uint64_t a)
-{
-    a ^= a >> 33;
-    a *= UINT64_C(0xff51afd7ed558ccd);
-    a ^= a >> 33;
-    return (size_t)a;
-}
-
-static const struct seen_entry *seen_find(const struct seen *s, uint64_t addr)
-{
-    if (s->cap == 0) {
-        return NULL;
-    }
-    for (size_t i = seen_hash(addr) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-        if (!s->slots[i].path) {
-            return NULL;
-        }
-        if (s->slots[i].addr == addr) {
-            return &s->slots[i];
-        }
-    }
-}
-
-static int seen_add(struct seen *s, uint64_t addr, const char *path, h5rd_obj_kind kind)
-{
-    if (s->n + 1 > s->cap / 2) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        if (ncap < s->cap || ncap > SIZE_MAX / sizeof(struct seen_entry)) {
-            return -1;
-        }
-        struct seen_entry *ns = calloc(ncap, sizeof *ns);
-        if (!ns) {
-            return -1;
-        }
-        for (size_t i = 0; i < s->cap; i++) {
-            if (s->slots[i].path) {
-                size_t j = seen_hash(s->slots[i].addr) & (ncap - 1);
-                while (ns[j].path) {
-                    j = (j + 1) & (ncap - 1);
-                }
-                ns[j] = s->slots[i];
-            }
-        }
-        free(s->slots);
-        s->slots = ns;
-        s->cap = ncap;
-    }
-    size_t len = strlen(path);
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        return -1;
-    }
-    memcpy(copy, path, len + 1);
-    size_t i = seen_hash(addr) & (s->cap - 1);
-    while (s->slots[i].path) {
-        if (s->slots[i].addr == addr) {
-            free(copy);
-            return 0;
-        }
-        i = (i + 1) & (s->cap - 1);
-    }
-    s->slots[i].addr = addr;
-    s->slots[i].path = copy;
-    s->slots[i].kind = kind;
-    s->n++;
-    return 0;
-}
-
-static void seen_free(struct seen *s)
-{
-    for (size_t i = 0; i < s->cap; i++) {
-        free(s->slots[i].path);
-    }
-    free(s->slots);
-    s->slots = NULL;
-    s->cap = s->n = 0;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Records                                                                                     */
@@ -141,9 +54,20 @@ static void seen_free(struct seen *s)
 /* A name as h5ls prints it (its display_string): blanks, backslashes, double quotes and C
  * control characters escaped, and every byte outside printable ASCII (UTF-8 included) as \ooo,
  * so the column stays aligned and the text stays 7-bit. */
+#define ESC_ROW(lo) [lo] = 1, [lo + 1] = 1, [lo + 2] = 1, [lo + 3] = 1, [lo + 4] = 1, \
+    [lo + 5] = 1, [lo + 6] = 1, [lo + 7] = 1
+/* The bytes needing an escape, looked up instead of compared: the test runs once per byte of
+ * every path listed (issue 13). */
+static const unsigned char esc_byte[256] = {
+    ESC_ROW(0), ESC_ROW(8), ESC_ROW(16), ESC_ROW(24), [' '] = 1, ['"'] = 1, ['\\'] = 1,
+    [0x7f] = 1, ESC_ROW(0x80), ESC_ROW(0x88), ESC_ROW(0x90), ESC_ROW(0x98), ESC_ROW(0xa0),
+    ESC_ROW(0xa8), ESC_ROW(0xb0), ESC_ROW(0xb8), ESC_ROW(0xc0), ESC_ROW(0xc8), ESC_ROW(0xd0),
+    ESC_ROW(0xd8), ESC_ROW(0xe0), ESC_ROW(0xe8), ESC_ROW(0xf0), ESC_ROW(0xf8)};
+#undef ESC_ROW
+
 static bool needs_escape(unsigned char c)
 {
-    return c <= ' ' || c >= 0x7f || c == '\\' || c == '"';
+    return esc_byte[c] != 0;
 }
 
 static void put_name_escaped(struct jbuf *b, const char *s)
@@ -355,6 +279,12 @@ static h5rd_err dataset_fields(struct ls *ls, h5rd_obj *obj, struct jbuf *b,
     struct h5rd_layout lay;
     uint32_t nfilters = 0;
     h5rd_err rc = h5rd_dataset_get_space(obj, &sp, err);
+    if (rc == H5RD_OK && !ls->json && !ls->verbose) {
+        /* h5ls's line: the dims are all it prints. */
+        jb_puts(b, "Dataset ");
+        text_dims(b, &sp);
+        return H5RD_OK;
+    }
     if (rc == H5RD_OK) {
         rc = h5rd_obj_get_type(obj, &type, err);
     }
@@ -474,41 +404,39 @@ static h5rd_err dataset_fields(struct ls *ls, h5rd_obj *obj, struct jbuf *b,
 static void object_record(struct ls *ls, h5rd_obj *obj, const char *path, const char *name)
 {
     struct h5rd_error err;
-    memset(&err, 0, sizeof err);
+    err.code = H5RD_OK; /* every failure below fills it in */
     h5rd_obj_kind kind = h5rd_obj_get_kind(obj);
-    struct jbuf fields;
-    jb_init(&fields);
+    struct jbuf *fields = &ls->fields; /* one buffer for all records: no allocation each */
+    jb_reset(fields);
     h5rd_err rc = H5RD_OK;
     if (kind == H5RD_OBJ_DATASET) {
-        rc = dataset_fields(ls, obj, &fields, &err);
+        rc = dataset_fields(ls, obj, fields, &err);
     } else if (kind == H5RD_OBJ_DATATYPE) {
         const h5rd_type *type;
         rc = h5rd_obj_get_type(obj, &type, &err);
         if (rc == H5RD_OK && ls->json) {
-            jb_puts(&fields, ", \"dtype\": ");
+            jb_puts(fields, ", \"dtype\": ");
             struct jbuf dt;
             jb_init(&dt);
             rc = dtype_str(&dt, type, &err);
-            json_string(&fields, dt.p ? dt.p : "", dt.len);
+            json_string(fields, dt.p ? dt.p : "", dt.len);
             jb_free(&dt);
         } else if (rc == H5RD_OK) {
-            jb_puts(&fields, "Type");
+            jb_puts(fields, "Type");
             if (ls->verbose) {
-                jb_puts(&fields, "\n    Type:      ");
-                rc = type_text(&fields, type, &err);
+                jb_puts(fields, "\n    Type:      ");
+                rc = type_text(fields, type, &err);
             }
         }
     } else if (!ls->json) {
-        jb_puts(&fields, "Group");
+        jb_puts(fields, "Group");
     }
     if (rc != H5RD_OK) {
-        jb_free(&fields);
         rec_error(ls, path, &err);
         return;
     }
     rec_begin(ls, path, name, kind_json(kind));
-    jb_write(&ls->rec, fields.p, fields.len);
-    jb_free(&fields);
+    jb_write(&ls->rec, fields->p, fields->len);
     if (ls->json) {
         jb_puts(&ls->rec, ", \"attrs\": ");
         ls->failures += cli_attrs_json(&ls->rec, obj, ls->filename, path);
@@ -519,14 +447,40 @@ static void object_record(struct ls *ls, h5rd_obj *obj, const char *path, const 
     rec_end(ls);
 }
 
-static void walk_group(struct ls *ls, h5rd_obj *group, const char *gpath, int depth);
-
-static void link_record(struct ls *ls, h5rd_obj *group, uint64_t idx, const struct h5rd_link *lk,
-                        const char *path, int depth)
+/* The path to print for a path of the visit: the same with PATH as the user spelled it in
+ * front ("grp/x" for `ls -r FILE grp`, as before the listing went through h5rd_obj_visit). */
+static const char *print_path(struct ls *ls, struct jbuf *scratch, const char *vpath)
 {
-    struct h5rd_error err;
-    memset(&err, 0, sizeof err);
+    if (ls->root_is_start || strlen(vpath) < ls->root_len) {
+        return vpath;
+    }
+    const char *rest = vpath + ls->root_len;
+    if (*rest == '\0') {
+        return ls->start;
+    }
+    rest += *rest == '/';
+    size_t sl = strlen(ls->start);
+    jb_reset(scratch);
+    jb_write(scratch, ls->start, sl);
+    if (sl == 0 || ls->start[sl - 1] != '/') {
+        jb_putc(scratch, '/');
+    }
+    jb_puts(scratch, rest);
+    jb_putc(scratch, '\0');
+    return scratch->p ? scratch->p : vpath;
+}
+
+/* One link met by the visit. */
+static h5rd_visit_ret visit_cb(const struct h5rd_visit_info *vi, void *udata)
+{
+    struct ls *ls = udata;
     struct jbuf *b = &ls->rec;
+    const struct h5rd_link *lk = vi->link;
+    if (lk == NULL) {
+        rec_error(ls, print_path(ls, &ls->path, vi->path), vi->err);
+        return H5RD_VISIT_CONTINUE;
+    }
+    const char *path = print_path(ls, &ls->path, vi->path);
     switch (lk->type) {
     case H5RD_LINK_SOFT:
         rec_begin(ls, path, lk->name, "soft_link");
@@ -537,7 +491,7 @@ static void link_record(struct ls *ls, h5rd_obj *group, uint64_t idx, const stru
             jb_printf(b, "Soft Link {%s}", lk->soft_target ? lk->soft_target : "");
         }
         rec_end(ls);
-        return;
+        return H5RD_VISIT_CONTINUE;
     case H5RD_LINK_EXTERNAL:
         rec_begin(ls, path, lk->name, "external_link");
         if (ls->json) {
@@ -553,7 +507,7 @@ static void link_record(struct ls *ls, h5rd_obj *group, uint64_t idx, const stru
                       tp[0] == '/' ? tp + 1 : tp);
         }
         rec_end(ls);
-        return;
+        return H5RD_VISIT_CONTINUE;
     case H5RD_LINK_HARD:
         break;
     default:
@@ -570,79 +524,27 @@ static void link_record(struct ls *ls, h5rd_obj *group, uint64_t idx, const stru
                          " bytes of value", lk->type_number, lk->value_nbytes);
         }
         rec_end(ls);
-        return;
+        return H5RD_VISIT_CONTINUE;
     }
-
-    const struct seen_entry *prev = seen_find(&ls->seen, lk->addr);
-    if (prev) {
-        rec_begin(ls, path, lk->name, kind_json(prev->kind));
+    if (vi->err != NULL) {
+        rec_error(ls, path, vi->err);
+        return H5RD_VISIT_CONTINUE;
+    }
+    if (vi->same_as != NULL) {
+        /* A second hard link to an object already listed (the visit does not descend). */
+        rec_begin(ls, path, lk->name, kind_json(vi->kind));
+        const char *first = print_path(ls, &ls->path2, vi->same_as);
         if (ls->json) {
             jb_puts(b, ", \"same_as\": ");
-            json_cstr(b, prev->path);
+            json_cstr(b, first);
         } else {
-            jb_printf(b, "%s, same as %s", kind_text(prev->kind), prev->path);
+            jb_printf(b, "%s, same as %s", kind_text(vi->kind), first);
         }
         rec_end(ls);
-        return;
+        return H5RD_VISIT_CONTINUE;
     }
-    h5rd_obj *obj = NULL;
-    h5rd_err rc = h5rd_group_open_link(group, idx, &obj, &err);
-    if (rc != H5RD_OK) {
-        rec_error(ls, path, &err);
-        return;
-    }
-    h5rd_obj_kind kind = h5rd_obj_get_kind(obj);
-    if (seen_add(&ls->seen, h5rd_obj_get_addr(obj), path, kind) != 0) {
-        rec_error(ls, path,
-                  &(struct h5rd_error){.code = H5RD_E_NOMEM, .file_offset = H5RD_ADDR_UNDEF,
-                                       .what = "listing: out of memory"});
-        h5rd_obj_close(obj);
-        return;
-    }
-    object_record(ls, obj, path, lk->name);
-    if (kind == H5RD_OBJ_GROUP && ls->recursive) {
-        walk_group(ls, obj, path, depth + 1);
-    }
-    h5rd_obj_close(obj);
-}
-
-static void walk_group(struct ls *ls, h5rd_obj *group, const char *gpath, int depth)
-{
-    struct h5rd_error err;
-    memset(&err, 0, sizeof err);
-    if (depth > LS_MAX_DEPTH) {
-        rec_error(ls, gpath,
-                  &(struct h5rd_error){.code = H5RD_E_LIMIT, .file_offset = H5RD_ADDR_UNDEF,
-                                       .what = "listing: groups nested too deeply"});
-        return;
-    }
-    uint64_t n = 0;
-    h5rd_err rc = h5rd_group_get_nlinks(group, &n, &err);
-    if (rc != H5RD_OK) {
-        rec_error(ls, gpath, &err);
-        return;
-    }
-    for (uint64_t i = 0; i < n; i++) {
-        struct h5rd_link lk;
-        memset(&err, 0, sizeof err);
-        rc = h5rd_group_get_link(group, i, &lk, &err);
-        if (rc != H5RD_OK) {
-            rec_error(ls, gpath, &err);
-            if (rc == H5RD_E_NOMEM || rc == H5RD_E_LIMIT) {
-                return;
-            }
-            continue;
-        }
-        char *path = cli_join_path(gpath, lk.name ? lk.name : "");
-        if (!path) {
-            rec_error(ls, gpath,
-                      &(struct h5rd_error){.code = H5RD_E_NOMEM, .file_offset = H5RD_ADDR_UNDEF,
-                                           .what = "listing: out of memory"});
-            return;
-        }
-        link_record(ls, group, i, &lk, path, depth);
-        free(path);
-    }
+    object_record(ls, vi->obj, path, lk->name);
+    return ls->recursive ? H5RD_VISIT_CONTINUE : H5RD_VISIT_SKIP;
 }
 
 int cmd_ls(int argc, char **argv)
@@ -688,6 +590,9 @@ int cmd_ls(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     jb_init(&ls.rec);
+    jb_init(&ls.path);
+    jb_init(&ls.path2);
+    jb_init(&ls.fields);
 
     struct h5rd_error err;
     memset(&err, 0, sizeof err);
@@ -696,13 +601,7 @@ int cmd_ls(int argc, char **argv)
     if (rc != H5RD_OK) {
         rec_error(&ls, start, &err);
     } else {
-        h5rd_obj_kind kind = h5rd_obj_get_kind(obj);
-        if (seen_add(&ls.seen, h5rd_obj_get_addr(obj), start, kind) != 0) {
-            rec_error(&ls, start,
-                      &(struct h5rd_error){.code = H5RD_E_NOMEM,
-                                           .file_offset = H5RD_ADDR_UNDEF,
-                                           .what = "listing: out of memory"});
-        } else if (kind != H5RD_OBJ_GROUP) {
+        if (h5rd_obj_get_kind(obj) != H5RD_OBJ_GROUP) {
             /* Listing a dataset or datatype lists just that object. */
             const char *slash = strrchr(start, '/');
             object_record(&ls, obj, start, slash && slash[1] ? slash + 1 : start);
@@ -710,7 +609,13 @@ int cmd_ls(int argc, char **argv)
             if (ls.json || ls.recursive) {
                 object_record(&ls, obj, start, start);
             }
-            walk_group(&ls, obj, start, 1);
+            ls.start = start;
+            ls.root_len = strlen(h5rd_obj_get_path(obj));
+            ls.root_is_start = strcmp(start, h5rd_obj_get_path(obj)) == 0;
+            rc = h5rd_obj_visit(obj, visit_cb, &ls, &err);
+            if (rc != H5RD_OK) {
+                rec_error(&ls, start, &err);
+            }
         }
         h5rd_obj_close(obj);
     }
@@ -718,7 +623,9 @@ int cmd_ls(int argc, char **argv)
         fputs(ls.nrecords ? "\n]\n" : "[]\n", stdout);
     }
     jb_free(&ls.rec);
-    seen_free(&ls.seen);
+    jb_free(&ls.path);
+    jb_free(&ls.path2);
+    jb_free(&ls.fields);
     h5rd_file_close(ls.file);
     return ls.failures ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -275,6 +275,42 @@ H5RD_API h5rd_err h5rd_group_find_link(const h5rd_obj *group, const char *name,
 H5RD_API h5rd_err h5rd_group_open_link(const h5rd_obj *group, uint64_t idx, h5rd_obj **obj_ret,
                                        struct h5rd_error *err);
 
+/* Visiting every link below a group in one call (h5ls -r, h5py's visititems, H5Lvisit).
+ * Depth first: a group's links in h5rd_group_get_link order, each hard link's object reported
+ * (and a group descended into) before the next link. A group, or an object whose header counts
+ * more than one hard link, met again through another hard link is reported with 'same_as' and
+ * not descended into (h5ls's rule; it keeps cycles finite); soft,
+ * external and user-defined links are reported, never followed. Groups nested deeper than 1,024
+ * levels are reported as error records. It is faster than a loop of h5rd_group_open_link: the
+ * whole walk is one call (docs/api.md). */
+typedef enum h5rd_visit_ret {
+    H5RD_VISIT_CONTINUE = 0, /* go on (into this group's links, for a group) */
+    H5RD_VISIT_SKIP = 1,     /* go on, but not into this group's links */
+    H5RD_VISIT_STOP = 2      /* end the visit (h5rd_obj_visit returns H5RD_OK) */
+} h5rd_visit_ret;
+
+struct h5rd_visit_info {
+    const char *path;             /* the group's path joined with the link names below it */
+    const char *rel_path;         /* the part of 'path' below the group ("a/b"; h5py's name) */
+    uint32_t depth;               /* 1 for the group's own links */
+    const struct h5rd_link *link; /* the link; NULL in an error record for the group at 'path',
+                                     whose links could not be listed */
+    h5rd_obj *obj;                /* a hard link's object met for the first time, opened:
+                                     borrowed, valid during the callback only; else NULL */
+    h5rd_obj_kind kind;           /* hard links: the object's kind (for a repeat too) */
+    const char *same_as;          /* a hard link to an object met before in this visit: the
+                                     path it was first met by; else NULL */
+    const struct h5rd_error *err; /* not NULL: the hard link's object could not be opened, or
+                                     the group's links could not be listed (link NULL) */
+};
+typedef h5rd_visit_ret (*h5rd_visit_fn)(const struct h5rd_visit_info *info, void *udata);
+/* Visits everything below 'group'. Errors of single objects go to 'fn' and the visit goes on;
+ * the call itself fails only for a bad argument, H5RD_E_NOMEM or H5RD_E_LIMIT. Strings and
+ * handles in 'info' are valid during the callback only. The callback may call any h5rd
+ * function (those calls are part of the visit's call, see docs/io.md). */
+H5RD_API h5rd_err h5rd_obj_visit(const h5rd_obj *group, h5rd_visit_fn fn, void *udata,
+                                 struct h5rd_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Datatypes                                                                 */
 /* ------------------------------------------------------------------------ */

@@ -177,3 +177,41 @@ h5rd_err h5rd_group_open_link(const h5rd_obj *group, uint64_t idx, h5rd_obj **ob
     h5rd__free(group->file, child_path);
     return e;
 }
+
+/* The public record of one internal visit record (src/file/visit.c). */
+struct visit_adapter {
+    h5rd_visit_fn fn;
+    void *udata;
+};
+
+static h5rd_visit_ret visit_adapt(const struct h5rd__visit_rec *r, void *udata)
+{
+    const struct visit_adapter *a = udata;
+    struct h5rd_link lk;
+    if (r->link != NULL) {
+        export_link(r->link, &lk);
+    }
+    struct h5rd_visit_info info = {
+        .path = r->path,
+        .rel_path = r->rel_path,
+        .depth = r->depth,
+        .link = r->link != NULL ? &lk : NULL,
+        .obj = r->obj,
+        .kind = r->kind,
+        .same_as = r->same_as,
+        .err = r->err,
+    };
+    return a->fn(&info, a->udata);
+}
+
+h5rd_err h5rd_obj_visit(const h5rd_obj *group, h5rd_visit_fn fn, void *udata,
+                        struct h5rd_error *err)
+{
+    H5RD_API_BEGIN(err, local);
+    H5RD_TRY(need_group(group, ec));
+    if (fn == NULL) {
+        return H5RD_FAIL(ec, H5RD_E_INVAL, H5RD_ADDR_UNDEF, "visit: NULL callback");
+    }
+    struct visit_adapter a = {fn, udata};
+    return h5rd__obj_visit(group, visit_adapt, &a, ec);
+}

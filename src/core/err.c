@@ -9,10 +9,13 @@
 #include <string.h>
 
 _Thread_local uint32_t h5rd__io_epoch;
+_Thread_local uint32_t h5rd__io_epoch_hold;
 
 void h5rd__err_clear(struct h5rd_error *ec)
 {
-    h5rd__io_epoch++;
+    if (h5rd__io_epoch_hold == 0) {
+        h5rd__io_epoch++;
+    }
     /* Field by field, not a memset of the whole record: it is 680 bytes (the path and detail
      * buffers) and is cleared at every public call; the strings are empty once their first
      * byte is (h5rd__err_set_path and h5rd__err_set_detail test only that byte). */

@@ -21,6 +21,9 @@ void h5rd__err_clear(struct h5rd_error *ec);
 
 /* The calling thread's I/O epoch (see h5rd__err_clear). */
 extern _Thread_local uint32_t h5rd__io_epoch;
+/* Non-zero while the thread is inside a call whose callbacks may make public calls
+ * (h5rd_obj_visit): those are part of the outer call's epoch and do not start their own. */
+extern _Thread_local uint32_t h5rd__io_epoch_hold;
 
 /* Records 'code' at file address 'addr' with the static text 'what' unless an
  * earlier failure is already recorded. Returns 'code'. */

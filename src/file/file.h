@@ -134,6 +134,27 @@ void h5rd__links_cache_free(struct h5rd_file *f);
 /* Frees the chunk table of 'obj', if one was built (called by obj_free). */
 void h5rd__obj_chunks_free(h5rd_obj *obj);
 
+/* ---- visiting everything below a group (visit.c) ---- */
+
+/* One link met by h5rd__obj_visit (the public struct h5rd_visit_info is built from it). */
+struct h5rd__visit_rec {
+    const char *path;              /* the link's path: the group's path, "/", the names below */
+    const char *rel_path;          /* the part of 'path' below the visited group */
+    uint32_t depth;                /* 1: a link of the visited group itself */
+    const struct h5rd__link *link; /* NULL: an error record of the group at 'path' */
+    h5rd_obj *obj;                 /* a hard link's object met for the first time (borrowed) */
+    h5rd_obj_kind kind;            /* hard links: the object's kind (also for a repeat) */
+    const char *same_as;           /* hard link to an object met before: its first path */
+    const struct h5rd_error *err;  /* the object could not be opened, or the group's links
+                                      could not be listed (link NULL) */
+};
+typedef h5rd_visit_ret (*h5rd__visit_cb)(const struct h5rd__visit_rec *r, void *udata);
+
+/* Visits every link below group 'g' depth first (visit.c explains the order and bounds).
+ * Failures of single objects go to the callback; the call fails only for a bad argument, out of
+ * memory or a limit of the file's allocator. */
+h5rd_err h5rd__obj_visit(const h5rd_obj *g, h5rd__visit_cb cb, void *udata, struct h5rd_error *ec);
+
 /* ---- dataset state (refresh.c) ---- */
 
 /* Takes the dataset state current now for one call (read/read.h struct h5rd__dcur);
