@@ -46,7 +46,7 @@ struct cont {
 struct loader {
     const struct h5rd_file *f;
     struct h5rd_error *ec;
-    struct h5rd__ohdr oh;
+    struct h5rd__ohdr *oh;   /* the caller's, filled in place (its inline arrays point into it) */
     uint64_t msg_cap;
     uint64_t chunk_cap;
     struct cont *conts;      /* every continuation target found, in discovery order */
@@ -65,16 +65,40 @@ static h5rd_err verify_checksum(const struct h5rd_file *f, const struct h5rd_vie
     return h5rd__checksum_verify_block(f, v->p, n + 4, v->addr, what, ec);
 }
 
+/* Makes room for element 'n' of an array that starts in the header's inline storage
+ * ('inl', 'n_inl' elements) and moves to an allocation past it: a typical object (a dozen
+ * messages in one chunk) then costs no allocation for either (issue 13). */
+static h5rd_err grow_inline(struct loader *L, void **arr, void *inl, uint64_t n_inl,
+                            uint64_t *cap, uint64_t n, size_t elem_nbytes)
+{
+    if (*arr == NULL) {
+        *arr = inl;
+        *cap = n_inl;
+    }
+    if (n < *cap) {
+        return H5RD_OK;
+    }
+    if (*arr != inl) {
+        return h5rd__grow(L->f, arr, cap, n + 1, elem_nbytes, L->ec);
+    }
+    void *heap = NULL;
+    uint64_t hcap = 0;
+    H5RD_TRY(h5rd__grow(L->f, &heap, &hcap, n + 1, elem_nbytes, L->ec));
+    memcpy(heap, inl, (size_t)n * elem_nbytes);
+    *arr = heap;
+    *cap = hcap;
+    return H5RD_OK;
+}
+
 static h5rd_err add_chunk(struct loader *L, const struct h5rd_view *v)
 {
-    if (L->oh.n_chunks >= L->f->limits.max_ohdr_chunks) {
+    if (L->oh->n_chunks >= L->f->limits.max_ohdr_chunks) {
         return H5RD_FAIL(L->ec, H5RD_E_LIMIT, v->addr, "object header: too many chunks");
     }
-    void *arr = L->oh.chunks;
-    H5RD_TRY(h5rd__grow(L->f, &arr, &L->chunk_cap, (uint64_t)L->oh.n_chunks + 1,
-                        sizeof(struct h5rd_view), L->ec));
-    L->oh.chunks = arr;
-    L->oh.chunks[L->oh.n_chunks++] = *v;
+    H5RD_TRY(grow_inline(L, (void **)&L->oh->chunks, L->oh->chunk_inline,
+                         H5RD__OHDR_INLINE_CHUNKS, &L->chunk_cap, L->oh->n_chunks,
+                         sizeof(struct h5rd_view)));
+    L->oh->chunks[L->oh->n_chunks++] = *v;
     return H5RD_OK;
 }
 
@@ -84,7 +108,7 @@ static h5rd_err add_cont(struct loader *L, uint64_t addr, uint64_t nbytes, uint6
         return H5RD_CORRUPT(L->ec, at, "object header: continuation to an undefined address");
     }
     /* Chunk 0 starts at the header address (v1 messages at +16, still inside chunk 0). */
-    if (addr >= L->oh.addr && addr - L->oh.addr < (L->oh.version == 1 ? V1_PREFIX_NBYTES + 1 : 1)) {
+    if (addr >= L->oh->addr && addr - L->oh->addr < (L->oh->version == 1 ? V1_PREFIX_NBYTES + 1 : 1)) {
         return H5RD_CORRUPT(L->ec, at, "object header: continuation cycle");
     }
     for (uint64_t i = 0; i < L->n_conts; i++) {
@@ -167,14 +191,14 @@ static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct 
      * when the message sits in a version 1 header (whose prefix has the count) or does not
      * decode (H5O__chunk_deserialize). */
     if (type == H5RD__MSG_REFCOUNT) {
-        if (L->oh.version == 1) {
+        if (L->oh->version == 1) {
             return H5RD_CORRUPT(L->ec, at,
                                 "object header: version 1 header with a reference count message");
         }
         struct h5rd_cur c = *body;
         uint32_t rc = 0;
         H5RD_TRY(h5rd__msg_refcount_decode(&c, &rc));
-        L->oh.refcount = rc;
+        L->oh->refcount = rc;
     }
     /* The modification time is decoded leniently with a scratch error record (libhdf5 reads it
      * only when asked): a damaged one must not make the object unreadable, and must not leave a
@@ -189,18 +213,19 @@ static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct 
         int64_t t = -1;
         /* The new message wins over the old one (as libhdf5's H5Oget_info looks it up). */
         if (h5rd__msg_mtime_decode(&c, type == H5RD__MSG_MTIME_OLD, &t) == H5RD_OK &&
-            (type == H5RD__MSG_MTIME || L->oh.mtime < 0)) {
-            L->oh.mtime = t;
+            (type == H5RD__MSG_MTIME || L->oh->mtime < 0)) {
+            L->oh->mtime = t;
         }
     }
-    if (L->oh.n_msgs >= L->f->limits.max_messages) {
+    if (L->oh->n_msgs >= L->f->limits.max_messages) {
         return H5RD_FAIL(L->ec, H5RD_E_LIMIT, at, "object header: too many messages");
     }
-    void *arr = L->oh.msgs;
-    H5RD_TRY(h5rd__grow(L->f, &arr, &L->msg_cap, (uint64_t)L->oh.n_msgs + 1,
-                        sizeof(struct h5rd__msg), L->ec));
-    L->oh.msgs = arr;
-    struct h5rd__msg *m = &L->oh.msgs[L->oh.n_msgs++];
+    H5RD_TRY(grow_inline(L, (void **)&L->oh->msgs, L->oh->msg_inline, H5RD__OHDR_INLINE_MSGS,
+                         &L->msg_cap, L->oh->n_msgs, sizeof(struct h5rd__msg)));
+    if (type < H5RD__OHDR_INDEXED_TYPES && L->oh->first[type] == 0 && L->oh->n_msgs < 255) {
+        L->oh->first[type] = (uint8_t)(L->oh->n_msgs + 1);
+    }
+    struct h5rd__msg *m = &L->oh->msgs[L->oh->n_msgs++];
     m->type = type;
     m->flags = flags;
     m->nbytes = (uint32_t)body->len;
@@ -215,8 +240,8 @@ static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct 
  * gap (Spec v3.0 IV.A.1.b: "gap" at the end of a version 2 chunk). */
 static h5rd_err parse_msgs(struct loader *L, struct h5rd_cur *c)
 {
-    bool v1 = L->oh.version == 1;
-    bool has_corder = !v1 && (L->oh.flags & V2_FLAG_ATTR_CORDER_TRACKED) != 0;
+    bool v1 = L->oh->version == 1;
+    bool has_corder = !v1 && (L->oh->flags & V2_FLAG_ATTR_CORDER_TRACKED) != 0;
     size_t hdr_nbytes = v1 ? V1_MSGHDR_NBYTES : (has_corder ? 6 : 4);
     /* Each iteration consumes at least hdr_nbytes bytes, so the loop is bounded by the chunk. */
     while (h5rd__cur_left(c) >= hdr_nbytes) {
@@ -263,7 +288,7 @@ static h5rd_err load_v1(struct loader *L)
 {
     const struct h5rd_file *f = L->f;
     struct h5rd_view pv = {0};
-    H5RD_TRY(h5rd__io_view(f, L->oh.addr, V1_PREFIX_NBYTES, &pv, L->ec));
+    H5RD_TRY(h5rd__io_view(f, L->oh->addr, V1_PREFIX_NBYTES, &pv, L->ec));
     struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
     uint8_t version = h5rd__cur_u8(&c);
     (void)h5rd__cur_u8(&c); /* reserved */
@@ -274,13 +299,13 @@ static h5rd_err load_v1(struct loader *L)
     h5rd__io_release(f, &pv);
     H5RD_TRY(e);
     if (version != 1) {
-        return H5RD_CORRUPT(L->ec, L->oh.addr, "object header: bad version");
+        return H5RD_CORRUPT(L->ec, L->oh->addr, "object header: bad version");
     }
-    L->oh.refcount = refcount;
+    L->oh->refcount = refcount;
 
     /* Chunk 0 is the prefix plus its message region. */
     struct h5rd_view v = {0};
-    H5RD_TRY(h5rd__io_view(f, L->oh.addr, (uint64_t)V1_PREFIX_NBYTES + size0, &v, L->ec));
+    H5RD_TRY(h5rd__io_view(f, L->oh->addr, (uint64_t)V1_PREFIX_NBYTES + size0, &v, L->ec));
     e = add_chunk(L, &v);
     if (e != H5RD_OK) {
         h5rd__io_release(f, &v);
@@ -311,7 +336,7 @@ static h5rd_err load_v2(struct loader *L)
 {
     const struct h5rd_file *f = L->f;
     struct h5rd_view pv = {0};
-    H5RD_TRY(h5rd__io_view_upto(f, L->oh.addr, 7, V2_PREFIX_MAX_NBYTES, &pv, L->ec));
+    H5RD_TRY(h5rd__io_view_upto(f, L->oh->addr, 7, V2_PREFIX_MAX_NBYTES, &pv, L->ec));
     struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
     h5rd_err e = h5rd__cur_sig(&c, "OHDR", "object header: bad signature");
     uint8_t version = h5rd__cur_u8(&c);
@@ -336,26 +361,26 @@ static h5rd_err load_v2(struct loader *L)
     h5rd__io_release(f, &pv);
     H5RD_TRY(e);
     if (version != 2) {
-        return H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, L->oh.addr,
+        return H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, L->oh->addr,
                          "object header: unsupported version");
     }
     if ((flags & ~V2_FLAG_ALL) != 0) {
-        return H5RD_CORRUPT(L->ec, L->oh.addr, "object header: unknown header flags");
+        return H5RD_CORRUPT(L->ec, L->oh->addr, "object header: unknown header flags");
     }
-    L->oh.flags = flags;
+    L->oh->flags = flags;
     if ((flags & V2_FLAG_TIMES) != 0) {
-        L->oh.mtime = times[1];
+        L->oh->mtime = times[1];
         L->have_header_mtime = true;
     }
-    L->oh.max_compact = max_compact;
-    L->oh.min_dense = min_dense;
+    L->oh->max_compact = max_compact;
+    L->oh->min_dense = min_dense;
 
     uint64_t total = 0;
     if (!h5rd__add_u64(prefix_nbytes, size0, &total) || !h5rd__add_u64(total, 4, &total)) {
-        return H5RD_CORRUPT(L->ec, L->oh.addr, "object header: chunk size overflows");
+        return H5RD_CORRUPT(L->ec, L->oh->addr, "object header: chunk size overflows");
     }
     struct h5rd_view v = {0};
-    H5RD_TRY(h5rd__io_view(f, L->oh.addr, total, &v, L->ec));
+    H5RD_TRY(h5rd__io_view(f, L->oh->addr, total, &v, L->ec));
     e = add_chunk(L, &v);
     if (e != H5RD_OK) {
         h5rd__io_release(f, &v);
@@ -397,11 +422,14 @@ h5rd_err h5rd__ohdr_load(const struct h5rd_file *f, uint64_t addr, struct h5rd__
 {
     struct loader L;
     memset(&L, 0, sizeof(L));
+    memset(oh, 0, sizeof(*oh));
     L.f = f;
     L.ec = ec;
-    L.oh.addr = addr;
-    L.oh.refcount = 1;
-    L.oh.mtime = -1;
+    L.oh = oh;
+    L.oh->indexed = true;
+    L.oh->addr = addr;
+    L.oh->refcount = 1;
+    L.oh->mtime = -1;
     if (addr == H5RD_ADDR_UNDEF) {
         return H5RD_CORRUPT(ec, addr, "object header: undefined address");
     }
@@ -420,20 +448,19 @@ h5rd_err h5rd__ohdr_load(const struct h5rd_file *f, uint64_t addr, struct h5rd__
     H5RD_TRY(h5rd__cur_finish(&c));
 
     if (is_v2) {
-        L.oh.version = 2;
+        L.oh->version = 2;
         e = load_v2(&L);
     } else if (first == 1) {
-        L.oh.version = 1;
+        L.oh->version = 1;
         e = load_v1(&L);
     } else {
         e = H5RD_CORRUPT(ec, addr, "object header: neither version 1 nor an OHDR signature");
     }
     h5rd__free(f, L.conts);
     if (e != H5RD_OK) {
-        h5rd__ohdr_free(f, &L.oh);
+        h5rd__ohdr_free(f, oh);
         return e;
     }
-    *oh = L.oh;
     return H5RD_OK;
 }
 
@@ -445,8 +472,12 @@ void h5rd__ohdr_free(const struct h5rd_file *f, struct h5rd__ohdr *oh)
     for (uint32_t i = 0; i < oh->n_chunks; i++) {
         h5rd__io_release(f, &oh->chunks[i]);
     }
-    h5rd__free(f, oh->chunks);
-    h5rd__free(f, oh->msgs);
+    if (oh->chunks != oh->chunk_inline) {
+        h5rd__free(f, oh->chunks);
+    }
+    if (oh->msgs != oh->msg_inline) {
+        h5rd__free(f, oh->msgs);
+    }
     oh->chunks = NULL;
     oh->msgs = NULL;
     oh->n_chunks = 0;
@@ -455,7 +486,18 @@ void h5rd__ohdr_free(const struct h5rd_file *f, struct h5rd__ohdr *oh)
 
 const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *oh, uint16_t type, uint32_t nth)
 {
-    for (uint32_t i = 0; i < oh->n_msgs; i++) {
+    uint32_t i = 0;
+    if (oh->indexed && type < H5RD__OHDR_INDEXED_TYPES && oh->n_msgs < 255) {
+        /* The index is exact for headers of fewer than 255 messages. */
+        if (oh->first[type] == 0) {
+            return NULL;
+        }
+        i = oh->first[type] - 1u;
+        if (nth == 0) {
+            return &oh->msgs[i];
+        }
+    }
+    for (; i < oh->n_msgs; i++) {
         if (oh->msgs[i].type == type) {
             if (nth == 0) {
                 return &oh->msgs[i];

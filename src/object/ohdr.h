@@ -59,6 +59,13 @@ struct h5rd__msg {
     int64_t corder;        /* v2 headers that track creation order, else -1 */
 };
 
+/* Messages and chunks a header holds without an allocation, and the message types (all those
+ * the spec defines) whose first message is indexed. */
+#define H5RD__OHDR_INLINE_MSGS 12
+#define H5RD__OHDR_INLINE_CHUNKS 1
+#define H5RD__OHDR_INDEXED_TYPES 32
+
+/* A loaded header. Not to be copied: 'msgs' and 'chunks' may point into it. */
 struct h5rd__ohdr {
     uint64_t addr;         /* relative address of the header */
     uint8_t version;       /* 1 or 2 */
@@ -70,6 +77,14 @@ struct h5rd__ohdr {
     struct h5rd__msg *msgs;
     uint32_t n_chunks;
     struct h5rd_view *chunks;  /* kept alive so msgs[].data stay valid */
+    /* 1 + the index of the first message of each type below H5RD__OHDR_INDEXED_TYPES, 0 when
+     * there is none; used by h5rd__ohdr_find while n_msgs < 255 (an object is classified and
+     * decoded with a dozen lookups: a scan each was 3% of a W5 `ls -r`, issue 13). */
+    uint8_t first[H5RD__OHDR_INDEXED_TYPES];
+    bool indexed;          /* 'first' is kept (set by h5rd__ohdr_load; a header built by hand
+                              without it is scanned) */
+    struct h5rd__msg msg_inline[H5RD__OHDR_INLINE_MSGS];
+    struct h5rd_view chunk_inline[H5RD__OHDR_INLINE_CHUNKS];
 };
 
 /* Loads the object header at 'addr'. Messages of every chunk are gathered in file order;
