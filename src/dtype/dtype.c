@@ -68,12 +68,7 @@ static struct h5rd_type *type_new(const struct h5rd_file *f, struct h5rd_error *
     if (t == NULL) {
         return NULL;
     }
-    t->tag = h5rd__strndup(f, "", 0, ec);
-    if (t->tag == NULL) {
-        h5rd__free(f, t);
-        return NULL;
-    }
-    t->info.tag = t->tag;
+    t->info.tag = ""; /* no tag: nothing allocated (t->tag stays NULL) */
     t->info.order = H5RD_ORDER_NONE;
     t->native_noop = true;
     return t;

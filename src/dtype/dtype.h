@@ -25,7 +25,7 @@ struct h5rd_type {
     struct h5rd_type_info info;    /* everything h5rd_type_get_info returns (info.tag -> tag) */
     uint8_t version;               /* datatype message version */
     uint32_t class_bits;           /* the 24 class bit fields as stored */
-    char *tag;                     /* opaque tag, owned ("" when none) */
+    char *tag;                     /* opaque tag, owned (NULL when none: info.tag is then "") */
     struct h5rd__type_member *members;  /* compound / enum: info.nmembers entries */
     uint8_t *enum_values;          /* enum: nmembers values of base->info.size bytes, native order */
     struct h5rd_type *base;        /* enum, vlen, array: owned base type */

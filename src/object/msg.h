@@ -106,9 +106,9 @@ h5rd_err h5rd__msg_ginfo_decode(const struct h5rd_file *f, struct h5rd_cur *c, s
 struct h5rd__filter {
     uint32_t id;
     uint32_t flags;
-    char *name;                /* owned, "" when absent */
+    char *name;                /* "" when absent; inside the block of 'values' */
     uint32_t n_values;
-    uint32_t *values;          /* owned */
+    uint32_t *values;          /* owned: one block with the name after the values */
 };
 struct h5rd__pline {
     uint32_t n;

@@ -25,8 +25,7 @@ void h5rd__pline_free(const struct h5rd_file *f, struct h5rd__pline *p)
     }
     if (p->v != NULL) {
         for (uint32_t i = 0; i < p->n; i++) {
-            h5rd__free(f, p->v[i].name);
-            h5rd__free(f, p->v[i].values);
+            h5rd__free(f, p->v[i].values); /* the name lives in the same block */
         }
     }
     h5rd__free(f, p->v);
@@ -54,15 +53,19 @@ static h5rd_err decode_filter(const struct h5rd_file *f, struct h5rd_cur *c, uin
     /* The stored name ends at its first NUL (or the field end). */
     const uint8_t *nul = name_len > 0 ? memchr(name, 0, name_len) : NULL;
     size_t len = nul != NULL ? (size_t)(nul - name) : name_len;
-    flt->name = h5rd__strndup(f, (const char *)name, len, c->ec);
-    if (flt->name == NULL) {
-        return c->ec->code;
-    }
     H5RD_TRY(h5rd__cur_need(c, (uint64_t)n_values * 4));
-    flt->values = h5rd__calloc(f, n_values, sizeof(uint32_t), c->ec);
-    if (flt->values == NULL) {
+    /* The client values and then the name, NUL-terminated, in one block (one allocation per
+     * filter, not two: every dataset of a W5 listing has a pipeline, issue 13). */
+    uint8_t *block = h5rd__malloc(f, (uint64_t)n_values * sizeof(uint32_t) + len + 1, c->ec);
+    if (block == NULL) {
         return c->ec->code;
     }
+    flt->values = (uint32_t *)(void *)block;
+    flt->name = (char *)block + (size_t)n_values * sizeof(uint32_t);
+    if (len > 0) {
+        memcpy(flt->name, name, len);
+    }
+    flt->name[len] = '\0';
     for (uint32_t i = 0; i < n_values; i++) {
         flt->values[i] = h5rd__cur_u32(c);
     }

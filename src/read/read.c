@@ -435,6 +435,9 @@ void h5rd__chunk_cache_init(struct h5rd__chunk_cache *cc, uint64_t nbytes)
 
 void h5rd__chunk_cache_free(const struct h5rd_file *f, struct h5rd__chunk_cache *cc)
 {
+    if (cc->buf == NULL && cc->key == NULL && cc->used == NULL) {
+        return; /* never used: the common case at close */
+    }
     for (uint32_t k = 0; cc->buf != NULL && k < cc->nslots; k++) {
         h5rd__free(f, cc->buf[k]);
     }
