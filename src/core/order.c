@@ -37,11 +37,45 @@ static int cmp_corder(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : (a->idx > b->idx ? 1 : 0);
 }
 
+static struct order_key key_at(const unsigned char *src, size_t i, size_t elem_nbytes,
+                               const struct h5rd__named_fields *fields)
+{
+    struct order_key k;
+    const unsigned char *e = src + i * elem_nbytes;
+    memcpy(&k.name, e + fields->name_off, sizeof(k.name));
+    memcpy(&k.name_nbytes, e + fields->name_nbytes_off, sizeof(k.name_nbytes));
+    memcpy(&k.corder, e + fields->corder_off, sizeof(k.corder));
+    k.idx = i;
+    return k;
+}
+
+/* True when the members are already in the order asked for: names strictly increasing (so no
+ * duplicates either) and, by creation order, creation orders not decreasing. Symbol-table
+ * groups (v1 B-tree, keyed by name) and creation-order indexes yield their members so; one pass
+ * then replaces the sort and its copy (issue 13: 4% of a W5 `ls -r` of an earliest-format file). */
+static bool already_ordered(const void *v, size_t n, size_t elem_nbytes,
+                            const struct h5rd__named_fields *fields, bool by_corder)
+{
+    const unsigned char *src = v;
+    struct order_key prev = key_at(src, 0, elem_nbytes, fields);
+    for (size_t i = 1; i < n; i++) {
+        struct order_key k = key_at(src, i, elem_nbytes, fields);
+        if (cmp_name(&prev, &k) >= 0 || (by_corder && k.corder < prev.corder)) {
+            return false;
+        }
+        prev = k;
+    }
+    return true;
+}
+
 h5rd_err h5rd__order_named(const struct h5rd_file *f, void **v, size_t n, size_t elem_nbytes,
                            const struct h5rd__named_fields *fields, bool by_corder,
                            uint64_t addr, const char *dup_what, struct h5rd_error *ec)
 {
     if (n < 2) {
+        return H5RD_OK;
+    }
+    if (already_ordered(*v, n, elem_nbytes, fields, by_corder)) {
         return H5RD_OK;
     }
     struct order_key *key = h5rd__calloc(f, n, sizeof(*key), ec);
