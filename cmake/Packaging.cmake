@@ -115,7 +115,7 @@ install(FILES "${CMAKE_CURRENT_SOURCE_DIR}/README.md" DESTINATION "${CMAKE_INSTA
 # ---- CPack: `cpack -G DEB` in the build directory ------------------------------------------
 # One package with everything (library, header, CMake and pkg-config files, CLI), as the issue
 # asks; Depends comes from dpkg-shlibdeps, so it names exactly the runtime packages of the
-# codecs this configure found and linked.
+# codecs this configure found and linked, plus those of the codecs loaded on first use.
 if(H5RD_IS_TOP_LEVEL)
   set(CPACK_PACKAGE_NAME "h5rd")
   set(CPACK_PACKAGE_VENDOR "h5rd")
@@ -132,6 +132,26 @@ if(H5RD_IS_TOP_LEVEL)
   set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
   set(CPACK_DEBIAN_PACKAGE_SECTION "libs")
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+  # Codecs loaded on first use (dlopen) are not in the library's NEEDED entries, so
+  # dpkg-shlibdeps cannot see them: name their packages here (the ones dpkg says own them).
+  set(_h5rd_lazy_pkgs "")
+  find_program(H5RD_DPKG dpkg)
+  mark_as_advanced(H5RD_DPKG)
+  foreach(_lib IN LISTS H5RD_LAZY_CODEC_LIBS)
+    get_filename_component(_real "${_lib}" REALPATH)
+    if(H5RD_DPKG)
+      execute_process(COMMAND ${H5RD_DPKG} -S "${_real}" OUTPUT_VARIABLE _o ERROR_QUIET)
+      if(NOT _o AND _real MATCHES "^/usr(/.*)$")
+        execute_process(COMMAND ${H5RD_DPKG} -S "${CMAKE_MATCH_1}" OUTPUT_VARIABLE _o ERROR_QUIET)
+      endif()
+      if(_o MATCHES "^([^:, \n]+)")
+        list(APPEND _h5rd_lazy_pkgs "${CMAKE_MATCH_1}")
+      endif()
+    endif()
+  endforeach()
+  if(_h5rd_lazy_pkgs)
+    string(REPLACE ";" ", " CPACK_DEBIAN_PACKAGE_DEPENDS "${_h5rd_lazy_pkgs}")
+  endif()
   # h5rd.pc's Requires.private names zlib and liblz4, whose .pc files are in the -dev packages:
   # pkg-config --cflags h5rd fails without them (the runtime Depends above do not have them).
   set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "zlib1g-dev, liblz4-dev, pkgconf | pkg-config")

@@ -75,6 +75,23 @@ h5rd_err h5rd__pipeline_decode(const struct h5rd_file *f, const struct h5rd__pli
 void h5rd__filter_err_detail(struct h5rd_error *ec, const struct h5rd__filter *flt,
                              const char *fallback_name, const char *why);
 
+/* ---- codec libraries loaded on first use (lazylib.c; shared builds) --------------------- */
+/* H5RD_LAZY_CODECS is defined when at least one codec is loaded this way (H5RD_DLOPEN_<X>
+ * holds its SONAME). */
+#if defined(H5RD_DLOPEN_BLOSC) || defined(H5RD_DLOPEN_ZFP)
+#define H5RD_LAZY_CODECS 1
+struct h5rd__lazylib {
+    const char *soname;              /* as found at configure time, e.g. "libblosc.so.1" */
+    const char *const *symbols;      /* the names to resolve, NULL-terminated */
+    const char *unloadable;          /* static error text when it cannot be loaded */
+    _Atomic(void **) table;          /* the resolved addresses, published once */
+};
+/* The addresses of lib->symbols, in order, loading the library the first time (UNSUPPORTED,
+ * with dlerror()'s reason in ec->detail, when it cannot be). */
+h5rd_err h5rd__lazylib_get(struct h5rd__lazylib *lib, void *const **syms_ret,
+                           struct h5rd_error *ec);
+#endif
+
 /* ---- the built-in decoders (one .c file each) ------------------------------------------- */
 h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
                                      const struct h5rd_type *type, const uint8_t *in,

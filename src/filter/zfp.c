@@ -27,6 +27,65 @@
 #include <string.h>
 #include <zfp.h>
 
+/* The libzfp functions and constants used, through pointers: linked directly, or loaded on
+ * first use in a shared build (filter/lazylib.c explains why). */
+struct zfp_api {
+    bitstream *(*stream_open)(void *buffer, size_t bytes);
+    void (*stream_close)(bitstream *stream);
+    size_t (*read_header)(zfp_stream *zfp, zfp_field *field, uint mask);
+    uint (*field_dimensionality)(const zfp_field *field);
+    size_t (*stream_maximum_size)(const zfp_stream *zfp, const zfp_field *field);
+    size_t (*decompress)(zfp_stream *zfp, zfp_field *field);
+    const uint *codec_version;
+    const size_t *word_bits;
+};
+
+#ifdef H5RD_DLOPEN_ZFP
+static const char *const zfp_symbols[] = {"stream_open", "stream_close", "zfp_read_header",
+                                          "zfp_field_dimensionality", "zfp_stream_maximum_size",
+                                          "zfp_decompress", "zfp_codec_version",
+                                          "stream_word_bits", NULL};
+static struct h5rd__lazylib zfp_lib = {H5RD_DLOPEN_ZFP, zfp_symbols,
+                                       "filter: zfp (32013): libzfp could not be loaded", NULL};
+#endif
+
+static h5rd_err zfp_api_get(struct zfp_api *api, struct h5rd_error *ec)
+{
+#ifdef H5RD_DLOPEN_ZFP
+    /* The prototypes above are checked against zfp.h without referencing the symbols. */
+    (void)sizeof(api->stream_open = stream_open);
+    (void)sizeof(api->stream_close = stream_close);
+    (void)sizeof(api->read_header = zfp_read_header);
+    (void)sizeof(api->field_dimensionality = zfp_field_dimensionality);
+    (void)sizeof(api->stream_maximum_size = zfp_stream_maximum_size);
+    (void)sizeof(api->decompress = zfp_decompress);
+    (void)sizeof(api->codec_version = &zfp_codec_version);
+    (void)sizeof(api->word_bits = &stream_word_bits);
+    void *const *s = NULL;
+    H5RD_TRY(h5rd__lazylib_get(&zfp_lib, &s, ec));
+    /* POSIX: dlsym's object pointer holds the function's address. */
+    memcpy(&api->stream_open, &s[0], sizeof api->stream_open);
+    memcpy(&api->stream_close, &s[1], sizeof api->stream_close);
+    memcpy(&api->read_header, &s[2], sizeof api->read_header);
+    memcpy(&api->field_dimensionality, &s[3], sizeof api->field_dimensionality);
+    memcpy(&api->stream_maximum_size, &s[4], sizeof api->stream_maximum_size);
+    memcpy(&api->decompress, &s[5], sizeof api->decompress);
+    api->codec_version = s[6];
+    api->word_bits = s[7];
+#else
+    (void)ec;
+    api->stream_open = stream_open;
+    api->stream_close = stream_close;
+    api->read_header = zfp_read_header;
+    api->field_dimensionality = zfp_field_dimensionality;
+    api->stream_maximum_size = zfp_stream_maximum_size;
+    api->decompress = zfp_decompress;
+    api->codec_version = &zfp_codec_version;
+    api->word_bits = &stream_word_bits;
+#endif
+    return H5RD_OK;
+}
+
 #define HDR_WORDS 16 /* cd_values words taken for the header: 512 bits >> ZFP_HEADER_MAX_BITS */
 #define PAD_BYTES 64 /* slack after the stream beyond libzfp's own worst case */
 
@@ -88,8 +147,10 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
     uint8_t *sbuf = NULL, *tmp = NULL;
     uint64_t hdr_words[HDR_WORDS / 2]; /* uint64 for the alignment of any stream word size */
     uint8_t *hdr = (uint8_t *)hdr_words;
+    struct zfp_api api;
+    H5RD_TRY(zfp_api_get(&api, ec));
 
-    if (stream_word_bits != 8 && !host_is_le()) {
+    if (*api.word_bits != 8 && !host_is_le()) {
         return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
                          "zfp: libzfp's stream word size needs a little-endian host");
     }
@@ -102,7 +163,7 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
         return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
                          "zfp: no zfp header in the filter's client data");
     }
-    if (hdr[3] != (uint8_t)zfp_codec_version) {
+    if (hdr[3] != (uint8_t)*api.codec_version) {
         return H5RD_FAIL(ec, H5RD_E_UNSUPPORTED, H5RD_ADDR_UNDEF,
                          "zfp: stream written by a zfp codec version this libzfp cannot read");
     }
@@ -114,13 +175,13 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
     memset(&fld, 0, sizeof(fld));
     memset(&zs, 0, sizeof(zs));
     zs.exec.policy = zfp_exec_serial;
-    bs = stream_open(hdr, sizeof(hdr_words));
+    bs = api.stream_open(hdr, sizeof(hdr_words));
     if (bs == NULL) {
         return H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF, "zfp: cannot open a bit stream");
     }
     zs.stream = bs;
-    size_t hbits = zfp_read_header(&zs, &fld, ZFP_HEADER_FULL);
-    stream_close(bs);
+    size_t hbits = api.read_header(&zs, &fld, ZFP_HEADER_FULL);
+    api.stream_close(bs);
     bs = NULL;
     zs.stream = NULL;
     if (hbits == 0) {
@@ -146,7 +207,7 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
     /* The field must be exactly the chunk: element size times the header's dimensions
      * (H5Z-ZFP records only the non-unity ones, whose product is the chunk's element count). */
     uint64_t nbytes = esize, d[4] = {fld.nx, fld.ny, fld.nz, fld.nw};
-    unsigned dims = zfp_field_dimensionality(&fld);
+    unsigned dims = api.field_dimensionality(&fld);
     if (dims < 1 || dims > 4) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "zfp: invalid dimensionality in header");
     }
@@ -172,7 +233,7 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
 
     /* The most bytes the decoder may read for this field and mode; the stream is copied into
      * a zeroed buffer at least that long (rounded up to whole 64-bit words). */
-    size_t maxsize = zfp_stream_maximum_size(&zs, &fld);
+    size_t maxsize = api.stream_maximum_size(&zs, &fld);
     if (maxsize == 0) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "zfp: invalid compression mode");
     }
@@ -204,20 +265,20 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
     fld.data = dst;
     fld.sx = fld.sy = fld.sz = fld.sw = 0; /* contiguous, x fastest (C order of the chunk) */
 
-    bs = stream_open(sbuf, (size_t)scap);
+    bs = api.stream_open(sbuf, (size_t)scap);
     if (bs == NULL) {
         err = H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF, "zfp: cannot open a bit stream");
         goto out;
     }
     zs.stream = bs;
-    size_t used = zfp_decompress(&zs, &fld);
+    size_t used = api.decompress(&zs, &fld);
     if (used == 0) {
         err = H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "zfp: decompression failed");
         goto out;
     }
     /* 'used' is rounded up to whole stream words. */
     uint64_t in_words = in_n;
-    size_t wbytes = stream_word_bits / 8;
+    size_t wbytes = *api.word_bits / 8;
     if (wbytes > 1 && !h5rd__add_u64(in_n, (wbytes - in_n % wbytes) % wbytes, &in_words)) {
         in_words = UINT64_MAX;
     }
@@ -236,7 +297,7 @@ h5rd_err h5rd__filter_zfp_decode(const struct h5rd_file *f, const struct h5rd__f
 
 out:
     if (bs != NULL) {
-        stream_close(bs);
+        api.stream_close(bs);
     }
     h5rd__free(f, tmp);
     h5rd__free(f, sbuf);
