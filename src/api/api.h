@@ -11,6 +11,6 @@
 #define H5RD_API_BEGIN(err, local) \
     struct h5rd_error local;       \
     struct h5rd_error *ec = (err) != NULL ? (err) : &local; \
-    h5rd__err_clear(ec)
+    h5rd__err_begin_call(ec)
 
 #endif

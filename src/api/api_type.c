@@ -10,7 +10,7 @@
 static struct h5rd_error *err_begin(struct h5rd_error *err, struct h5rd_error *local)
 {
     struct h5rd_error *ec = err != NULL ? err : local;
-    h5rd__err_clear(ec);
+    h5rd__err_begin_call(ec);
     return ec;
 }
 

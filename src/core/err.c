@@ -11,11 +11,16 @@
 _Thread_local uint32_t h5rd__io_epoch;
 _Thread_local uint32_t h5rd__io_epoch_hold;
 
-void h5rd__err_clear(struct h5rd_error *ec)
+void h5rd__err_begin_call(struct h5rd_error *ec)
 {
     if (h5rd__io_epoch_hold == 0) {
         h5rd__io_epoch++;
     }
+    h5rd__err_clear(ec);
+}
+
+void h5rd__err_clear(struct h5rd_error *ec)
+{
     /* Field by field, not a memset of the whole record: it is 680 bytes (the path and detail
      * buffers) and is cleared at every public call; the strings are empty once their first
      * byte is (h5rd__err_set_path and h5rd__err_set_detail test only that byte). */

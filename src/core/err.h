@@ -14,12 +14,17 @@
 
 #include <stdbool.h>
 
-/* Clears 'ec' to "no error". Every public call begins with it (H5RD_API_BEGIN), so it also
- * starts a new I/O epoch of the calling thread: io/source.c re-checks a mapped file's size at
- * least once per epoch (the truncation guard, docs/io.md), not once per view. */
+/* Clears 'ec' to "no error". */
 void h5rd__err_clear(struct h5rd_error *ec);
 
-/* The calling thread's I/O epoch (see h5rd__err_clear). */
+/* The start of a public call (H5RD_API_BEGIN): clears 'ec' and starts a new I/O epoch of the
+ * calling thread, io/source.c re-checking a mapped file's size at least once per epoch (the
+ * truncation guard, docs/io.md), not once per view. Internal clears of scratch error records
+ * do not start epochs (they did once, and a read that missed its chunk cache re-read the file
+ * size for every chunk after that). */
+void h5rd__err_begin_call(struct h5rd_error *ec);
+
+/* The calling thread's I/O epoch (see h5rd__err_begin_call). */
 extern _Thread_local uint32_t h5rd__io_epoch;
 /* Non-zero while the thread is inside a call whose callbacks may make public calls
  * (h5rd_obj_visit): those are part of the outer call's epoch and do not start their own. */

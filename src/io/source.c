@@ -195,7 +195,7 @@ void h5rd__src_live_grow(const struct h5rd_file *f)
 }
 
 /* The calling thread's last fstat() of a mapped file: file f held 'nbytes' bytes in I/O epoch
- * 'epoch' (one public call, see h5rd__err_clear) at clock tick 'tick'. Thread-local, so no
+ * 'epoch' (one public call, see h5rd__err_begin_call) at clock tick 'tick'. Thread-local, so no
  * handle is written (handles are shared lock-free by threads) and no cache line is contended;
  * read workers are created per read, so a snapshot never outlives the call that took it. One
  * entry: a call reads one file at a time, or alternates and re-checks. */

@@ -36,20 +36,24 @@ struct h5rd__dset {
  * atomic exchange when no other read holds it, and otherwise reads without it - it never
  * waits. A handle has H5RD__CACHE_SHARDS caches; a thread tries first the one its id hashes
  * to, so a few threads iterating one handle at once mostly keep a cache each. Only filtered chunks are cached (unfiltered ones are views of the mapped file).
- * Slots are keyed by chunk-table index and evicted least recently used; each slot's buffer
- * is made when first filled (nbytes / chunk size slots, at most H5RD__CACHE_MAX_SLOTS). */
-#define H5RD__CACHE_MAX_SLOTS 512
+ * Slots are keyed by chunk-table index, found through a hash index and evicted by the clock
+ * algorithm (second chance: an approximation of least recently used), both O(1) a chunk; each
+ * slot's buffer is made when first filled (nbytes / chunk size slots, at most
+ * H5RD__CACHE_MAX_SLOTS). */
+#define H5RD__CACHE_MAX_SLOTS 65536
 #define H5RD__CACHE_SHARDS 4
 struct h5rd__chunk_cache {
     atomic_bool busy;        /* held by one read at a time */
     uint64_t nbytes;         /* capacity (h5rd_open_opts.chunk_cache_nbytes); 0: disabled */
     uint64_t slot_nbytes;    /* the dataset's chunk size, once slots exist */
     uint32_t nslots;
-    uint64_t tick;
+    uint32_t hand;           /* the clock hand: next slot considered for eviction */
     uint64_t gen;            /* state generation the keys belong to (emptied on a change) */
     uint8_t **buf;           /* per slot: slot_nbytes, made when first filled */
     uint64_t *key;           /* per slot: chunk-table index, H5RD__CHUNK_NONE: empty */
-    uint64_t *used;          /* per slot: tick of the last use */
+    uint8_t *ref;            /* per slot: used since the hand last passed */
+    uint32_t *index;         /* open addressing on the key: slot + 1, 0 empty */
+    uint32_t index_mask;     /* index capacity - 1 (a power of two >= 2 * nslots) */
 };
 void h5rd__chunk_cache_init(struct h5rd__chunk_cache *cc, uint64_t nbytes);
 void h5rd__chunk_cache_free(const struct h5rd_file *f, struct h5rd__chunk_cache *cc);

@@ -3,7 +3,7 @@
  * concurrency: 8 threads read every row of filtered chunked datasets, each in its own order,
  * through ONE handle, while the handle's caches are taken and given back with atomic
  * exchanges. Every row must equal the same row of a whole read. Run with the default cache,
- * with a cache of one chunk (constant eviction) and with none. Under ThreadSanitizer in CI
+ * with caches of 1 to 13 chunks (constant eviction) and with none. Under ThreadSanitizer in CI
  * (a plain program: criterion cannot start under TSan). Exit 0 on success.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -110,11 +110,15 @@ int main(void)
             }
         }
     }
-    /* A cache of exactly one chunk: every new chunk evicts the last. */
-    if (check("/chunked_gzip_shuf_f32", 16 * 8 * 8) != 0) {
-        failed++;
-    } else {
-        passed++;
+    /* Caches of 1, 2, 3, 5, 7 and 13 chunks of the 20 (rows touch 5 each): every new chunk
+     * evicts one, exercising the clock and the removal of keys from the cache's hash index. */
+    const uint64_t nchunks[] = {1, 2, 3, 5, 7, 13};
+    for (size_t k = 0; k < sizeof nchunks / sizeof nchunks[0]; k++) {
+        if (check("/chunked_gzip_shuf_f32", nchunks[k] * 16 * 8 * 8) != 0) {
+            failed++;
+        } else {
+            passed++;
+        }
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
