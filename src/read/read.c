@@ -78,6 +78,9 @@ struct ctx {
     uint64_t cdown[H5RD_MAX_RANK];  /* element strides inside a chunk */
     uint64_t chunk_nbytes;
     uint64_t *clist[H5RD_MAX_RANK]; /* hyperslab: chunk indexes touched along each dimension */
+    uint64_t clist_small[8];        /* the first short lists (no allocation for small reads) */
+    uint32_t clist_small_used;
+    uint32_t clist_heap;            /* bit k: clist[k] was allocated (rank <= 32) */
     uint32_t nclist;                /* clist[0 .. nclist) allocated */
     uint64_t cn[H5RD_MAX_RANK];
     uint64_t *porder;               /* points: point indexes grouped by chunk */
@@ -661,6 +664,14 @@ static h5rd_err do_chunk(struct worker *w, const uint64_t *scaled, uint64_t from
             slot = cache_slot(d->f, w->cache, i, c->chunk_nbytes, &hit);
         }
         if (slot < 0) {
+            if (w->chunkbuf == NULL && ((d->pline != NULL && d->pline->n > 0) || d->f->map == NULL)) {
+                /* Made on the first chunk that needs one: a read served from the mapping or
+                 * from the cache (most small reads) allocates nothing. */
+                w->chunkbuf = h5rd__malloc_data(c->f, c->chunk_nbytes, &w->ec);
+                if (w->chunkbuf == NULL) {
+                    return w->ec.code;
+                }
+            }
             H5RD_TRY(chunk_data(d, lo, &d->chunks->loc[i], c->chunk_nbytes, w->chunkbuf, false,
                                 &data, &view, &w->ec));
         } else {
@@ -750,12 +761,6 @@ static h5rd_err worker_init(struct ctx *c, struct worker *w, uint32_t id, struct
     w->c = c;
     w->id = id;
     h5rd__err_clear(&w->ec);
-    if (c->chunk_nbytes > 0) {
-        w->chunkbuf = h5rd__malloc_data(c->f, c->chunk_nbytes, ec);
-        if (w->chunkbuf == NULL) {
-            return ec->code;
-        }
-    }
     if (c->conv) {
         w->stage_nelem = CONV_PIECE_NBYTES / c->esize;
         if (w->stage_nelem == 0) {
@@ -932,9 +937,16 @@ static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
         uint64_t dims = c->sel.dims[k];
         uint64_t nch = dims / c->cdims[k] + (dims % c->cdims[k] != 0);
         uint64_t cap = c->sel.n[k] < nch ? c->sel.n[k] : nch;
-        c->clist[k] = h5rd__calloc_data(c->f, cap, sizeof(uint64_t), ec);
-        if (c->clist[k] == NULL) {
-            return ec->code;
+        if (cap <= 8 - c->clist_small_used) {
+            /* A small read touches a few chunks: its lists fit the context itself. */
+            c->clist[k] = c->clist_small + c->clist_small_used;
+            c->clist_small_used += (uint32_t)cap;
+        } else {
+            c->clist[k] = h5rd__calloc_data(c->f, cap, sizeof(uint64_t), ec);
+            if (c->clist[k] == NULL) {
+                return ec->code;
+            }
+            c->clist_heap |= (uint32_t)1 << k;
         }
         c->nclist = k + 1;
         c->cn[k] = h5rd__sel_dim_chunks(&c->sel, k, c->cdims[k], c->clist[k], cap);
@@ -1022,7 +1034,9 @@ static h5rd_err setup_whole(struct ctx *c, uint64_t nelem, struct h5rd_error *ec
 static void ctx_free(struct ctx *c)
 {
     for (uint32_t k = 0; k < c->nclist; k++) {
-        h5rd__free(c->f, c->clist[k]);
+        if ((c->clist_heap >> k) & 1u) {
+            h5rd__free(c->f, c->clist[k]);
+        }
     }
     h5rd__free(c->f, c->porder);
     h5rd__free(c->f, c->groups);
@@ -1049,6 +1063,8 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
     c->rank = 0;
     c->chunk_nbytes = 0;
     c->nclist = 0;
+    c->clist_small_used = 0;
+    c->clist_heap = 0;
     c->porder = c->groups = NULL;
     c->nwork = 0;
     c->batch = 1;
