@@ -32,6 +32,7 @@
 #include "io/source.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
 #define MAX_THREADS 256
@@ -757,9 +758,15 @@ static void *thread_main(void *arg)
 
 static h5rd_err worker_init(struct ctx *c, struct worker *w, uint32_t id, struct h5rd_error *ec)
 {
-    memset(w, 0, sizeof(*w));
+    /* Field by field: the error record alone is 680 bytes, and this runs for every read. */
     w->c = c;
     w->id = id;
+    w->cache = NULL;
+    w->chunkbuf = NULL;
+    w->stage = NULL;
+    w->stage_nelem = 0;
+    w->err = H5RD_OK;
+    w->started = false;
     h5rd__err_clear(&w->ec);
     if (c->conv) {
         w->stage_nelem = CONV_PIECE_NBYTES / c->esize;
@@ -1048,6 +1055,7 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
 {
     h5rd_err e = H5RD_OK;
     uint8_t *fill_conv = NULL;
+    _Alignas(max_align_t) uint8_t fill_small[64];
     /* The context lives on the stack and only its scalars are set here (issue 13, W3: a
      * calloc'd and zeroed ~4 KB context per small read cost more than the read). The arrays are
      * written before they are read: sel by h5rd__sel_init, cdims/cdown/clist/cn by
@@ -1115,7 +1123,11 @@ h5rd_err h5rd__read(const struct h5rd__dset *d, const struct h5rd_selection *sel
     const uint8_t *fv = NULL;
     c->fill_err = fill_value(d, c->esize, &fv, &c->fill_what);
     if (fv != NULL) {
-        fill_conv = h5rd__malloc(c->f, c->esize + c->osize, ec);
+        /* Small elements (all but big compounds and arrays) on the stack: no allocation per
+         * read. */
+        fill_conv = c->esize + c->osize <= sizeof fill_small
+                        ? fill_small
+                        : h5rd__malloc(c->f, c->esize + c->osize, ec);
         if (fill_conv == NULL) {
             e = ec->code;
             goto out;
@@ -1176,7 +1188,9 @@ out:
     if (e != H5RD_OK) {
         h5rd__err_set_path(ec, d->path);
     }
-    h5rd__free(d->f, fill_conv);
+    if (fill_conv != fill_small) {
+        h5rd__free(d->f, fill_conv);
+    }
     ctx_free(c);
     return e;
 }

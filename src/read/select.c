@@ -46,7 +46,13 @@ static h5rd_err finish_hyperslab(struct h5rd__sel *s, struct h5rd_error *ec)
 h5rd_err h5rd__sel_init(const struct h5rd_space *space, const struct h5rd_selection *sel,
                         struct h5rd__sel *s, struct h5rd_error *ec)
 {
-    memset(s, 0, sizeof(*s));
+    /* The scalars here; the per-dimension arrays for d < rank below (nothing reads past the
+     * rank, and zeroing all 32 dimensions of 8 arrays was 15% of a small read, issue 13). */
+    s->is_points = false;
+    s->rank = 0;
+    s->npoints = 0;
+    s->points = NULL;
+    s->points_rank = 0;
     if (space->kind == H5RD_SPACE_NULL) {
         if (sel != NULL && sel->kind != H5RD_SEL_ALL) {
             return sel_fail(ec, H5RD_E_RANGE, "selection: dataspace is empty (null)");
@@ -64,6 +70,7 @@ h5rd_err h5rd__sel_init(const struct h5rd_space *space, const struct h5rd_select
     s->rank = scalar ? 1 : rank;
     for (uint32_t d = 0; d < s->rank; d++) {
         s->dims[d] = scalar ? 1 : space->dims[d];
+        s->start[d] = s->stride[d] = s->count[d] = s->block[d] = s->n[d] = s->odown[d] = 0;
     }
 
     if (sel == NULL || sel->kind == H5RD_SEL_ALL) {
