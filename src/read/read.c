@@ -944,6 +944,11 @@ static h5rd_err setup_chunked(struct ctx *c, struct h5rd_error *ec)
         uint64_t dims = c->sel.dims[k];
         uint64_t nch = dims / c->cdims[k] + (dims % c->cdims[k] != 0);
         uint64_t cap = c->sel.n[k] < nch ? c->sel.n[k] : nch;
+        /* Each block touches at most block / cd + 2 chunks: a small read's list is short. */
+        uint64_t per_block = c->sel.block[k] / c->cdims[k] + 2, bound;
+        if (h5rd__mul_u64(c->sel.count[k], per_block, &bound) && bound < cap) {
+            cap = bound;
+        }
         if (cap <= 8 - c->clist_small_used) {
             /* A small read touches a few chunks: its lists fit the context itself. */
             c->clist[k] = c->clist_small + c->clist_small_used;
