@@ -249,20 +249,26 @@ static h5rd_err parse_msgs(struct loader *L, struct h5rd_cur *c)
         uint16_t size;
         uint8_t flags;
         int64_t corder = -1;
+        /* The message header in one bounds-checked take (not a checked read per field: this
+         * loop runs for every message of every object, issue 13). */
+        const uint8_t *h = h5rd__cur_bytes(c, hdr_nbytes);
+        if (h == NULL) {
+            return h5rd__cur_finish(c);
+        }
         if (v1) {
-            type = h5rd__cur_u16(c);
-            size = h5rd__cur_u16(c);
-            flags = h5rd__cur_u8(c);
-            H5RD_TRY(h5rd__cur_skip(c, 3));
+            /* type (2), size (2), flags (1), reserved (3) */
+            type = (uint16_t)(h[0] | (h[1] << 8));
+            size = (uint16_t)(h[2] | (h[3] << 8));
+            flags = h[4];
         } else {
-            type = h5rd__cur_u8(c);
-            size = h5rd__cur_u16(c);
-            flags = h5rd__cur_u8(c);
+            /* type (1), size (2), flags (1)[, creation order (2)] */
+            type = h[0];
+            size = (uint16_t)(h[1] | (h[2] << 8));
+            flags = h[3];
             if (has_corder) {
-                corder = h5rd__cur_u16(c);
+                corder = (int64_t)(h[4] | (h[5] << 8));
             }
         }
-        H5RD_TRY(h5rd__cur_finish(c));
         if (size > h5rd__cur_left(c)) {
             return H5RD_FAIL(L->ec, H5RD_E_CORRUPT, h5rd__cur_addr_here(c),
                              "object header: message runs past the end of its chunk");
@@ -484,18 +490,15 @@ void h5rd__ohdr_free(const struct h5rd_file *f, struct h5rd__ohdr *oh)
     oh->n_msgs = 0;
 }
 
-const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *oh, uint16_t type, uint32_t nth)
+const struct h5rd__msg *h5rd__ohdr_find_scan(const struct h5rd__ohdr *oh, uint16_t type,
+                                             uint32_t nth)
 {
     uint32_t i = 0;
     if (oh->indexed && type < H5RD__OHDR_INDEXED_TYPES && oh->n_msgs < 255) {
-        /* The index is exact for headers of fewer than 255 messages. */
         if (oh->first[type] == 0) {
             return NULL;
         }
         i = oh->first[type] - 1u;
-        if (nth == 0) {
-            return &oh->msgs[i];
-        }
     }
     for (; i < oh->n_msgs; i++) {
         if (oh->msgs[i].type == type) {

@@ -95,8 +95,19 @@ h5rd_err h5rd__ohdr_load(const struct h5rd_file *f, uint64_t addr, struct h5rd__
                          struct h5rd_error *ec);
 void h5rd__ohdr_free(const struct h5rd_file *f, struct h5rd__ohdr *oh);
 
-/* The nth (0-based) message of 'type', or NULL. */
-const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *oh, uint16_t type, uint32_t nth);
+/* The nth (0-based) message of 'type', or NULL. Inline for the common lookup (the first
+ * message of a type, from the index): a dozen a dataset open. */
+const struct h5rd__msg *h5rd__ohdr_find_scan(const struct h5rd__ohdr *oh, uint16_t type,
+                                             uint32_t nth);
+static inline const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *oh, uint16_t type,
+                                                      uint32_t nth)
+{
+    /* The type index is exact for headers of fewer than 255 messages. */
+    if (nth == 0 && oh->indexed && type < H5RD__OHDR_INDEXED_TYPES && oh->n_msgs < 255) {
+        return oh->first[type] == 0 ? NULL : &oh->msgs[oh->first[type] - 1u];
+    }
+    return h5rd__ohdr_find_scan(oh, type, nth);
+}
 
 /* A view of the real body of message 'm': m's own bytes when it is not shared, otherwise the
  * shared message resolved (committed datatype's header, or the SOHM fractal heap). Release
