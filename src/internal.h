@@ -63,6 +63,7 @@ struct h5rd__mdci {
 struct h5rd__pathmap;     /* api: address -> path map for references */
 struct h5rd__extfile;     /* api: files opened through external links */
 struct h5rd__links;       /* group/group.h */
+struct h5rd_obj;          /* file/file.h */
 
 struct h5rd_file {
     struct h5rd_alloc alloc;
@@ -98,6 +99,10 @@ struct h5rd_file {
     } links_cache[64];
     _Atomic(struct h5rd__extfile *) extfiles;  /* lock-free list, freed at close */
     _Atomic uint64_t meta_nbytes;   /* parsed metadata held now (src/core/alloc.c) */
+    /* The block of the last object handle freed, kept for the next open (file/obj.c): a walk
+     * opens and closes thousands of handles one after another. Taken and given back with an
+     * atomic exchange; freed at close. */
+    _Atomic(struct h5rd_obj *) spare_obj;
 };
 
 /* ---- allocation (src/core/alloc.c) -------------------------------------------------------- */

@@ -137,6 +137,7 @@ static void file_destroy(struct h5rd_file *f)
     }
     h5rd__pathmap_free(f, atomic_load(&f->pathmap));
     h5rd__links_cache_free(f);
+    h5rd__free(f, atomic_load(&f->spare_obj));
     if (f->sohm != NULL) {
         h5rd__sohm_free(f, f->sohm);
     }

@@ -85,6 +85,10 @@ void h5rd__file_unref(struct h5rd_file *f);
 h5rd_err h5rd__obj_open_addr(struct h5rd_file *f, uint64_t addr, const char *path,
                              h5rd_obj **obj_ret, struct h5rd_error *ec);
 
+/* Renames a handle not yet shared (the path a caller spelled, where a soft link led elsewhere).
+ * On failure (out of memory) the handle keeps its old path. */
+h5rd_err h5rd__obj_set_path(h5rd_obj *o, const char *path, struct h5rd_error *ec);
+
 /* Opens (or reuses) the file an external link names, relative to 'f'. On success *ext_ret is
  * borrowed from f's list (valid while f lives). */
 h5rd_err h5rd__extfile_open(struct h5rd_file *f, const char *name, struct h5rd_file **ext_ret,

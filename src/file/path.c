@@ -108,11 +108,7 @@ static h5rd_err resolve(struct resolver *r, struct h5rd_file *f, uint64_t start_
         e = follow_link(r, cur, l, child_path, &next);
         if (e == H5RD_OK && next->file == f && strcmp(next->path, child_path) != 0) {
             /* Reached through a soft link: report the path as the caller spelled it. */
-            char *np = h5rd__strndup(f, child_path, strlen(child_path), ec);
-            if (np != NULL) {
-                h5rd__free(f, next->path);
-                next->path = np;
-            }
+            (void)h5rd__obj_set_path(next, child_path, ec);
         }
         h5rd__free(f, child_path);
         h5rd__obj_unref(cur);

@@ -106,13 +106,13 @@ h5rd_err h5rd__msg_ginfo_decode(const struct h5rd_file *f, struct h5rd_cur *c, s
 struct h5rd__filter {
     uint32_t id;
     uint32_t flags;
-    char *name;                /* "" when absent; inside the block of 'values' */
+    char *name;                /* "" when absent; after 'values' */
     uint32_t n_values;
-    uint32_t *values;          /* owned: one block with the name after the values */
+    uint32_t *values;          /* inside the pipeline's one block (struct h5rd__pline.v) */
 };
 struct h5rd__pline {
     uint32_t n;
-    struct h5rd__filter *v;
+    struct h5rd__filter *v;    /* owned: one block holding the filters, then their values and names */
 };
 h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__pline *out);
 void h5rd__pline_free(const struct h5rd_file *f, struct h5rd__pline *p);

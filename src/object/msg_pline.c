@@ -23,18 +23,16 @@ void h5rd__pline_free(const struct h5rd_file *f, struct h5rd__pline *p)
     if (p == NULL) {
         return;
     }
-    if (p->v != NULL) {
-        for (uint32_t i = 0; i < p->n; i++) {
-            h5rd__free(f, p->v[i].values); /* the name lives in the same block */
-        }
-    }
-    h5rd__free(f, p->v);
+    h5rd__free(f, p->v); /* the filters' values and names live in the same block */
     p->v = NULL;
     p->n = 0;
 }
 
-static h5rd_err decode_filter(const struct h5rd_file *f, struct h5rd_cur *c, uint8_t version,
-                              struct h5rd__filter *flt)
+/* Decodes one filter description into flt, its client values and NUL-terminated name taken
+ * from the block's free space at *space (at most *space_left bytes, which bound what the
+ * message holds). */
+static h5rd_err decode_filter(struct h5rd_cur *c, uint8_t version, struct h5rd__filter *flt,
+                              uint8_t **space, size_t *space_left)
 {
     uint64_t at = h5rd__cur_addr_here(c);
     flt->id = h5rd__cur_u16(c);
@@ -54,14 +52,17 @@ static h5rd_err decode_filter(const struct h5rd_file *f, struct h5rd_cur *c, uin
     const uint8_t *nul = name_len > 0 ? memchr(name, 0, name_len) : NULL;
     size_t len = nul != NULL ? (size_t)(nul - name) : name_len;
     H5RD_TRY(h5rd__cur_need(c, (uint64_t)n_values * 4));
-    /* The client values and then the name, NUL-terminated, in one block (one allocation per
-     * filter, not two: every dataset of a W5 listing has a pipeline, issue 13). */
-    uint8_t *block = h5rd__malloc(f, (uint64_t)n_values * sizeof(uint32_t) + len + 1, c->ec);
-    if (block == NULL) {
-        return c->ec->code;
+    /* Values (4-aligned: the block and each filter's share start so), then the name. The
+     * share fits: the stored values and name take at least as many message bytes, and the
+     * block has 4 more per filter for the NUL and alignment. */
+    size_t share = ((size_t)n_values * sizeof(uint32_t) + len + 1 + 3) & ~(size_t)3;
+    if (share > *space_left) {
+        return H5RD_CORRUPT(c->ec, at, "filter pipeline: filter larger than the message");
     }
-    flt->values = (uint32_t *)(void *)block;
-    flt->name = (char *)block + (size_t)n_values * sizeof(uint32_t);
+    flt->values = (uint32_t *)(void *)*space;
+    flt->name = (char *)*space + (size_t)n_values * sizeof(uint32_t);
+    *space += share;
+    *space_left -= share;
     if (len > 0) {
         memcpy(flt->name, name, len);
     }
@@ -92,20 +93,29 @@ h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, s
         H5RD_TRY(h5rd__cur_skip(c, 6));
     }
     struct h5rd__pline p = {0, NULL};
-    if (n > 0) {
-        p.v = h5rd__calloc(f, n, sizeof(*p.v), c->ec);
-        if (p.v == NULL) {
-            return c->ec->code;
-        }
+    if (n == 0) {
+        *out = p;
+        return H5RD_OK;
     }
+    /* One block for the whole pipeline (every dataset of a W5 listing has one, issue 13): the
+     * filter array, then each filter's values and name. Their bytes come from the rest of the
+     * message, so the rest's size (plus 4 a filter for NULs and alignment) bounds them. */
+    size_t rest = h5rd__cur_left(c);
+    size_t array_nbytes = (size_t)n * sizeof(*p.v); /* a multiple of 8: values stay aligned */
+    p.v = h5rd__calloc(f, 1, (uint64_t)array_nbytes + rest + 4u * n, c->ec);
+    if (p.v == NULL) {
+        return c->ec->code;
+    }
+    uint8_t *space = (uint8_t *)p.v + array_nbytes;
+    size_t space_left = rest + 4u * (size_t)n;
     for (uint32_t i = 0; i < n; i++) {
-        p.n = i + 1; /* so a partially decoded filter is freed too */
-        h5rd_err e = decode_filter(f, c, version, &p.v[i]);
+        h5rd_err e = decode_filter(c, version, &p.v[i], &space, &space_left);
         if (e != H5RD_OK) {
             h5rd__pline_free(f, &p);
             return e;
         }
     }
+    p.n = n;
     *out = p;
     return H5RD_OK;
 }
