@@ -54,7 +54,7 @@ static void decode_msg(const struct h5rd_file *f, const struct h5rd__msg *m)
     case H5RD__MSG_LINK: {
         struct h5rd__link l;
         memset(&l, 0, sizeof l);
-        if (h5rd__msg_link_decode(f, &c, &l) == H5RD_OK) {
+        if (h5rd__msg_link_decode(f, &c, NULL, &l) == H5RD_OK) {
             h5rd__link_free(f, &l);
         }
         break;

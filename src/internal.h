@@ -123,6 +123,17 @@ void h5rd__free(const struct h5rd_file *f, void *p);
 /* Copies n bytes and appends a NUL. */
 char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h5rd_error *ec);
 
+/* Strings kept together: many short strings (the names of a group's links) copied into a few
+ * blocks instead of one allocation each, freed all at once. Zero-initialised is empty. */
+struct h5rd__strblock;
+struct h5rd__strpool {
+    struct h5rd__strblock *head;
+};
+/* h5rd__strndup into the pool. */
+char *h5rd__strpool_dup(const struct h5rd_file *f, struct h5rd__strpool *pool, const char *s,
+                        size_t n, struct h5rd_error *ec);
+void h5rd__strpool_free(const struct h5rd_file *f, struct h5rd__strpool *pool);
+
 /* Grows an array of 'elem_nbytes' elements so it holds at least 'need' elements
  * (doubling). '*cap' is the current capacity. */
 h5rd_err h5rd__grow(const struct h5rd_file *f, void **arr, uint64_t *cap, uint64_t need,

@@ -196,6 +196,61 @@ char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h
     return d;
 }
 
+/* A pool block: strings back to back after the header. Blocks are STRBLOCK_NBYTES unless a
+ * string needs more, which then gets a block of its own. */
+struct h5rd__strblock {
+    struct h5rd__strblock *next;
+    size_t used, cap;
+    char data[];
+};
+#define STRBLOCK_NBYTES 4096u
+
+char *h5rd__strpool_dup(const struct h5rd_file *f, struct h5rd__strpool *pool, const char *s,
+                        size_t n, struct h5rd_error *ec)
+{
+    struct h5rd__strblock *b = pool->head;
+    if (n >= SIZE_MAX - sizeof *b - 1) {
+        H5RD_FAIL(ec, H5RD_E_LIMIT, H5RD_ADDR_UNDEF, "allocation: string too long");
+        return NULL;
+    }
+    if (b == NULL || b->cap - b->used < n + 1) {
+        size_t cap = n + 1 > STRBLOCK_NBYTES / 2 ? n + 1 : STRBLOCK_NBYTES - sizeof *b;
+        struct h5rd__strblock *nb = h5rd__malloc(f, (uint64_t)sizeof *nb + cap, ec);
+        if (nb == NULL) {
+            return NULL;
+        }
+        nb->used = 0;
+        nb->cap = cap;
+        if (b != NULL && cap == n + 1) {
+            /* A long string's own block goes behind the head, whose space stays in use. */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            pool->head = nb;
+        }
+        b = nb;
+    }
+    char *d = b->data + b->used;
+    if (n > 0) {
+        memcpy(d, s, n);
+    }
+    d[n] = '\0';
+    b->used += n + 1;
+    return d;
+}
+
+void h5rd__strpool_free(const struct h5rd_file *f, struct h5rd__strpool *pool)
+{
+    struct h5rd__strblock *b = pool->head;
+    while (b != NULL) {
+        struct h5rd__strblock *next = b->next;
+        h5rd__free(f, b);
+        b = next;
+    }
+    pool->head = NULL;
+}
+
 h5rd_err h5rd__grow(const struct h5rd_file *f, void **arr, uint64_t *cap, uint64_t need,
                     size_t elem_nbytes, struct h5rd_error *ec)
 {

@@ -62,15 +62,20 @@ static h5rd_err decode_type(const struct dec *d, struct h5rd_cur *c, uint32_t de
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
-static struct h5rd_type *type_new(const struct h5rd_file *f, struct h5rd_error *ec)
+/* A type's fields before decoding (in zeroed storage). */
+static void type_init(struct h5rd_type *t)
 {
-    struct h5rd_type *t = h5rd__calloc(f, 1, sizeof *t, ec);
-    if (t == NULL) {
-        return NULL;
-    }
     t->info.tag = ""; /* no tag: nothing allocated (t->tag stays NULL) */
     t->info.order = H5RD_ORDER_NONE;
     t->native_noop = true;
+}
+
+static struct h5rd_type *type_new(const struct h5rd_file *f, struct h5rd_error *ec)
+{
+    struct h5rd_type *t = h5rd__calloc(f, 1, sizeof *t, ec);
+    if (t != NULL) {
+        type_init(t);
+    }
     return t;
 }
 
@@ -79,6 +84,12 @@ void h5rd__dtype_free(const struct h5rd_file *f, struct h5rd_type *t)
     if (t == NULL) {
         return;
     }
+    h5rd__dtype_clear(f, t);
+    h5rd__free(f, t);
+}
+
+void h5rd__dtype_clear(const struct h5rd_file *f, struct h5rd_type *t)
+{
     if (t->members != NULL) {
         for (uint32_t i = 0; i < t->info.nmembers; i++) {
             h5rd__free(f, t->members[i].name);
@@ -90,7 +101,6 @@ void h5rd__dtype_free(const struct h5rd_file *f, struct h5rd_type *t)
     h5rd__free(f, t->pads);
     h5rd__dtype_free(f, t->base);
     h5rd__free(f, t->tag);
-    h5rd__free(f, t);
 }
 
 /* ---- small readers ------------------------------------------------------------------------- */
@@ -713,8 +723,11 @@ static h5rd_err decode_body(const struct dec *d, struct h5rd_cur *c, struct h5rd
     }
 }
 
-static h5rd_err decode_type(const struct dec *d, struct h5rd_cur *c, uint32_t depth,
-                            struct h5rd_type **type_ret)
+/* Decodes one datatype into 'store' (zeroed storage the caller owns) when it is not NULL, else
+ * into a new allocation; *type_ret is where it went. On failure nothing is left allocated and
+ * 'store' is zeroed again. */
+static h5rd_err decode_type_in(const struct dec *d, struct h5rd_cur *c, uint32_t depth,
+                               struct h5rd_type *store, struct h5rd_type **type_ret)
 {
     uint64_t at = h5rd__cur_addr_here(c);
     if (depth > d->f->limits.max_dtype_depth) {
@@ -735,8 +748,10 @@ static h5rd_err decode_type(const struct dec *d, struct h5rd_cur *c, uint32_t de
     if (size == 0) {
         return H5RD_CORRUPT(d->ec, at, "datatype: size is zero");
     }
-    struct h5rd_type *t = type_new(d->f, d->ec);
-    if (t == NULL) {
+    struct h5rd_type *t = store;
+    if (t != NULL) {
+        type_init(t);
+    } else if ((t = type_new(d->f, d->ec)) == NULL) {
         return d->ec->code;
     }
     t->version = (uint8_t)version;
@@ -744,11 +759,22 @@ static h5rd_err decode_type(const struct dec *d, struct h5rd_cur *c, uint32_t de
     t->info.size = size;
     h5rd_err rc = decode_body(d, c, t, cls, depth, at);
     if (rc != H5RD_OK) {
-        h5rd__dtype_free(d->f, t);
+        if (t == store) {
+            h5rd__dtype_clear(d->f, t);
+            memset(t, 0, sizeof *t);
+        } else {
+            h5rd__dtype_free(d->f, t);
+        }
         return rc;
     }
     *type_ret = t;
     return H5RD_OK;
+}
+
+static h5rd_err decode_type(const struct dec *d, struct h5rd_cur *c, uint32_t depth,
+                            struct h5rd_type **type_ret)
+{
+    return decode_type_in(d, c, depth, NULL, type_ret);
 }
 
 h5rd_err h5rd__dtype_decode(const struct h5rd_file *f, struct h5rd_cur *c,
@@ -760,6 +786,15 @@ h5rd_err h5rd__dtype_decode(const struct h5rd_file *f, struct h5rd_cur *c,
     H5RD_TRY(decode_type(&d, c, 0, &t));
     *type_ret = t;
     return H5RD_OK;
+}
+
+h5rd_err h5rd__dtype_decode_into(const struct h5rd_file *f, struct h5rd_cur *c,
+                                 struct h5rd_type *store, struct h5rd_error *ec)
+{
+    struct dec d = {f, ec};
+    struct h5rd_type *t = NULL;
+    H5RD_TRY(h5rd__cur_finish(c));
+    return decode_type_in(&d, c, 0, store, &t);
 }
 
 /* ---- byte order ---------------------------------------------------------------------------- */

@@ -49,6 +49,13 @@ h5rd_err h5rd__dtype_decode(const struct h5rd_file *f, struct h5rd_cur *c,
                             struct h5rd_type **type_ret, struct h5rd_error *ec);
 void h5rd__dtype_free(const struct h5rd_file *f, struct h5rd_type *t);
 
+/* The same into storage the caller owns ('store', zeroed): an object handle holds its type so
+ * (one allocation fewer for every dataset opened); on failure 'store' is left zeroed. Release
+ * with h5rd__dtype_clear, which frees what the type owns, not 'store'. */
+h5rd_err h5rd__dtype_decode_into(const struct h5rd_file *f, struct h5rd_cur *c,
+                                 struct h5rd_type *store, struct h5rd_error *ec);
+void h5rd__dtype_clear(const struct h5rd_file *f, struct h5rd_type *t);
+
 /* Rewrites 'nelem' elements of type 't' in 'buf' (file layout) so that every number is in the
  * host's byte order, recursing into compound members and array elements. Variable-length and
  * reference elements are left as stored. Bits outside precision are kept as stored. */

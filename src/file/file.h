@@ -33,7 +33,8 @@ struct h5rd_obj {
     _Atomic(struct h5rd__links *) links;   /* groups: loaded on first use */
 
     struct h5rd_space space;         /* datasets */
-    struct h5rd_type *type;          /* datasets, committed datatypes */
+    struct h5rd_type *type;          /* datasets, committed datatypes: &type_store */
+    struct h5rd_type type_store;
     struct h5rd__layout layout;
     bool has_layout;
     struct h5rd__pline pline;

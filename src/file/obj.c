@@ -75,7 +75,7 @@ static void obj_free(h5rd_obj *o)
         h5rd__free(f, links);
     }
     if (o->type != NULL) {
-        h5rd__dtype_free(f, o->type);
+        h5rd__dtype_clear(f, o->type);
     }
     h5rd__layout_free(f, &o->layout);
     h5rd__pline_free(f, &o->pline);
@@ -124,10 +124,13 @@ static h5rd_err classify(const struct h5rd__ohdr *oh, h5rd_obj_kind *kind, struc
     return H5RD_OK;
 }
 
-static h5rd_err decode_dtype_cb(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd_type **t,
+/* The datatype into the handle's own storage. */
+static h5rd_err decode_dtype_cb(const struct h5rd_file *f, struct h5rd_cur *c, h5rd_obj *o,
                                 struct h5rd_error *ec)
 {
-    return h5rd__dtype_decode(f, c, t, ec);
+    H5RD_TRY(h5rd__dtype_decode_into(f, c, &o->type_store, ec));
+    o->type = &o->type_store;
+    return H5RD_OK;
 }
 
 /* The engine's view of a dataset handle (read/read.h struct h5rd__dview): pointers into the
@@ -239,7 +242,7 @@ static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *pa
         goto out;
     }
     if (o->kind == H5RD_OBJ_DATASET || o->kind == H5RD_OBJ_DATATYPE) {
-        DECODE_MSG(f, &o->oh, H5RD__MSG_DATATYPE, decode_dtype_cb(f, &cur, &o->type, ec));
+        DECODE_MSG(f, &o->oh, H5RD__MSG_DATATYPE, decode_dtype_cb(f, &cur, o, ec));
     }
     if (o->kind == H5RD_OBJ_DATASET) {
         DECODE_MSG(f, &o->oh, H5RD__MSG_DATASPACE, h5rd__msg_dataspace_decode(f, &cur, &o->space));

@@ -16,6 +16,8 @@ struct h5rd__links {
     uint64_t n;
     struct h5rd__link *v;     /* owned */
     bool by_corder;           /* ordered by creation order (group tracks it) */
+    struct h5rd__strpool names;  /* the links' names (one allocation a few hundred names, not
+                                    one a name: issue 13) */
 };
 
 /* Loads every link of the group whose header is 'oh', sorted in libhdf5's default iteration

@@ -92,7 +92,7 @@ static h5rd_err load_compact(const struct h5rd_file *f, const struct h5rd__ohdr 
         struct h5rd_cur c = h5rd__view_cur(f, &body, ec);
         struct h5rd__link l;
         memset(&l, 0, sizeof(l));
-        h5rd_err rc = h5rd__msg_link_decode(f, &c, &l);
+        h5rd_err rc = h5rd__msg_link_decode(f, &c, &vec->links->names, &l);
         h5rd__io_release(f, &body);
         if (rc != H5RD_OK) {
             return rc;
@@ -129,7 +129,7 @@ static h5rd_err dense_rec_cb(const uint8_t *rec, size_t rec_nbytes, void *ud,
     struct h5rd_cur c = h5rd__view_cur(f, &obj, ec);
     struct h5rd__link l;
     memset(&l, 0, sizeof(l));
-    h5rd_err rc = h5rd__msg_link_decode(f, &c, &l);
+    h5rd_err rc = h5rd__msg_link_decode(f, &c, &u->vec->links->names, &l);
     uint64_t at = obj.addr;
     h5rd__io_release(f, &obj);
     if (rc != H5RD_OK) {
@@ -178,7 +178,7 @@ static h5rd_err decode_stab(const struct h5rd_file *f, const struct h5rd__msg *m
 h5rd_err h5rd__group_load_links(const struct h5rd_file *f, const struct h5rd__ohdr *oh,
                                 struct h5rd__links *out, struct h5rd_error *ec)
 {
-    struct h5rd__links links = {0, NULL, false};
+    struct h5rd__links links = {0};
     struct h5rd__linkvec vec = {&links, 0};
     h5rd_err rc = H5RD_OK;
 
@@ -230,6 +230,7 @@ void h5rd__links_free(const struct h5rd_file *f, struct h5rd__links *links)
         h5rd__link_free(f, &links->v[i]);
     }
     h5rd__free(f, links->v);
+    h5rd__strpool_free(f, &links->names);
     links->v = NULL;
     links->n = 0;
 }

@@ -142,7 +142,8 @@ static h5rd_err decode_entry(const struct h5rd_file *f, struct stab_ud *u, struc
     } else {
         return H5RD_CORRUPT(ec, at, "symbol table entry: unknown cache type");
     }
-    l->name = h5rd__strndup(f, name, name_len, ec);
+    l->name = h5rd__strpool_dup(f, &u->vec->links->names, name, name_len, ec);
+    l->name_pooled = true;
     if (l->name == NULL) {
         h5rd__free(f, l->soft);
         l->soft = NULL;

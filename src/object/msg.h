@@ -47,7 +47,7 @@ struct h5rd__link {
     h5rd_link_type type;
     uint8_t cset;
     int64_t corder;            /* -1 when absent */
-    char *name;                /* owned, NUL-terminated */
+    char *name;                /* NUL-terminated; owned unless name_pooled */
     size_t name_nbytes;
     uint64_t addr;             /* hard */
     char *soft;                /* soft target, owned */
@@ -55,8 +55,12 @@ struct h5rd__link {
     char *ext_path;            /* external: object path, owned */
     uint8_t ltype;             /* the stored link type number (0 hard, 1 soft, 64 external, ...) */
     uint16_t value_nbytes;     /* soft, external, user-defined: size of the stored value */
+    bool name_pooled;          /* name lives in a string pool (the links table's), not owned */
 };
-h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__link *out);
+/* Decodes a Link message; the name is copied into 'names' when it is not NULL (the pool of
+ * the links table the link goes to), else allocated on its own. */
+h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c,
+                               struct h5rd__strpool *names, struct h5rd__link *out);
 void h5rd__link_free(const struct h5rd_file *f, struct h5rd__link *l);
 
 /* IV.A.2.h External Data Files message (the heap holds the names). */

@@ -9,7 +9,8 @@
  * version/flags byte, then the file name and the object path, each NUL-terminated.
  *
  * Invariants: names are bounded by limits.max_name_nbytes and by the bytes present; every
- * string is copied (owned) and NUL-terminated; outputs are written only on success.
+ * string is copied (owned, or the name into the caller's pool) and NUL-terminated; outputs are
+ * written only on success.
  */
 #include "object/msg.h"
 
@@ -28,7 +29,9 @@ void h5rd__link_free(const struct h5rd_file *f, struct h5rd__link *l)
     if (l == NULL) {
         return;
     }
-    h5rd__free(f, l->name);
+    if (!l->name_pooled) {
+        h5rd__free(f, l->name);
+    }
     h5rd__free(f, l->soft);
     h5rd__free(f, l->ext_file);
     h5rd__free(f, l->ext_path);
@@ -73,7 +76,8 @@ static h5rd_err decode_external(const struct h5rd_file *f, const uint8_t *p, siz
     return H5RD_OK;
 }
 
-h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__link *out)
+h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c,
+                               struct h5rd__strpool *names, struct h5rd__link *out)
 {
     uint64_t at = h5rd__cur_addr_here(c);
     struct h5rd__link l;
@@ -142,7 +146,12 @@ h5rd_err h5rd__msg_link_decode(const struct h5rd_file *f, struct h5rd_cur *c, st
     } else {
         return H5RD_CORRUPT(c->ec, at, "link message: unknown link type");
     }
-    l.name = h5rd__strndup(f, (const char *)name, (size_t)name_len, c->ec);
+    if (names != NULL) {
+        l.name = h5rd__strpool_dup(f, names, (const char *)name, (size_t)name_len, c->ec);
+        l.name_pooled = true;
+    } else {
+        l.name = h5rd__strndup(f, (const char *)name, (size_t)name_len, c->ec);
+    }
     if (l.name == NULL) {
         h5rd__link_free(f, &l);
         return c->ec->code;

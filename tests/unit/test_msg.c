@@ -12,6 +12,7 @@
 #include "object/msg.h"
 #include "object/ohdr.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,7 +338,7 @@ Test(msg, link_hard_minimal)
     bld_u64(&B, 0x1234);
     struct h5rd_cur c = cur();
     struct h5rd__link l;
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_OK);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_OK);
     cr_assert_eq(l.type, H5RD_LINK_HARD);
     cr_assert_str_eq(l.name, "abc");
     cr_assert_eq(l.name_nbytes, 3);
@@ -345,6 +346,47 @@ Test(msg, link_hard_minimal)
     cr_assert_eq(l.corder, -1);
     cr_assert_eq(l.cset, 0);
     h5rd__link_free(F, &l);
+}
+
+/* Names decoded into a links table's pool: many short ones across several pool blocks and one
+ * longer than a block (which gets a block of its own), all intact until the pool is freed. */
+Test(msg, link_names_in_pool)
+{
+    char long_name[5001];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    struct h5rd__strpool pool = {0};
+    enum { N = 2000 };
+    static struct h5rd__link links[N + 1];
+    char want[N][16];
+    for (int i = 0; i <= N; i++) {
+        bld_free(&B);
+        bld_init(&B);
+        const char *name = long_name;
+        if (i < N) {
+            snprintf(want[i], sizeof want[i], "dataset_%d", i);
+            name = want[i];
+        }
+        size_t n = strlen(name);
+        bld_u8(&B, 1);
+        bld_u8(&B, 0x01); /* 2-byte name length */
+        bld_u16(&B, (uint16_t)n);
+        bld_str(&B, name);
+        bld_u64(&B, 0x1000 + (uint64_t)i);
+        struct h5rd_cur c = cur();
+        cr_assert_eq(h5rd__msg_link_decode(F, &c, &pool, &links[i]), H5RD_OK);
+        cr_assert(links[i].name_pooled);
+        cr_assert_eq(links[i].name_nbytes, n);
+    }
+    for (int i = 0; i < N; i++) {
+        cr_assert_str_eq(links[i].name, want[i]);
+        cr_assert_eq(links[i].addr, 0x1000 + (uint64_t)i);
+        h5rd__link_free(F, &links[i]);
+    }
+    cr_assert_str_eq(links[N].name, long_name);
+    h5rd__link_free(F, &links[N]);
+    h5rd__strpool_free(F, &pool);
+    cr_assert_null(pool.head);
 }
 
 Test(msg, link_soft_all_flags)
@@ -360,7 +402,7 @@ Test(msg, link_soft_all_flags)
     bld_str(&B, "/a/b/c");
     struct h5rd_cur c = cur();
     struct h5rd__link l;
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_OK);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_OK);
     cr_assert_eq(l.type, H5RD_LINK_SOFT);
     cr_assert_eq(l.corder, 77);
     cr_assert_eq(l.cset, 1);
@@ -382,7 +424,7 @@ Test(msg, link_external_and_user)
     bld_bytes(&B, "/y", 3);
     struct h5rd_cur c = cur();
     struct h5rd__link l;
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_OK);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_OK);
     cr_assert_eq(l.type, H5RD_LINK_EXTERNAL);
     cr_assert_str_eq(l.ext_file, "other.h5");
     cr_assert_str_eq(l.ext_path, "/y");
@@ -391,16 +433,16 @@ Test(msg, link_external_and_user)
     /* Path without its terminator. */
     B.p[B.n - 1] = 'z';
     c = cur();
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_CORRUPT);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_CORRUPT);
     /* File name without terminator either. */
     B.p[B.n - 4] = 'q';
     c = cur();
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_CORRUPT);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_CORRUPT);
 
     /* User-defined type 65: listed with its name. */
     B.p[2] = 65;
     c = cur();
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_OK);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_OK);
     cr_assert_eq(l.type, H5RD_LINK_USER);
     cr_assert_str_eq(l.name, "x");
     h5rd__link_free(F, &l);
@@ -408,7 +450,7 @@ Test(msg, link_external_and_user)
     /* Types 2..63 do not exist. */
     B.p[2] = 5;
     c = cur();
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_CORRUPT);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_CORRUPT);
 }
 
 Test(msg, link_malformed)
@@ -416,27 +458,27 @@ Test(msg, link_malformed)
     struct h5rd__link l;
     uint8_t past[] = {1, 0, 200, 'a', 'b'};
     struct h5rd_cur c = h5rd__cur_make(past, sizeof(past), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_TRUNCATED);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_TRUNCATED);
     uint8_t empty[] = {1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
     c = h5rd__cur_make(empty, sizeof(empty), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_CORRUPT);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_CORRUPT);
     uint8_t flags[] = {1, 0x20, 1, 'a', 1, 2, 3, 4, 5, 6, 7, 8};
     c = h5rd__cur_make(flags, sizeof(flags), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_CORRUPT);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_CORRUPT);
     uint8_t version[] = {2, 0, 1, 'a', 1, 2, 3, 4, 5, 6, 7, 8};
     c = h5rd__cur_make(version, sizeof(version), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_UNSUPPORTED);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_UNSUPPORTED);
     uint8_t noaddr[] = {1, 0, 1, 'a', 1, 2, 3};
     c = h5rd__cur_make(noaddr, sizeof(noaddr), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_TRUNCATED);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_TRUNCATED);
     uint8_t softpast[] = {1, 0x08, 1, 1, 'a', 50, 0, '/', 'x'};
     c = h5rd__cur_make(softpast, sizeof(softpast), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_TRUNCATED);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_TRUNCATED);
     /* Name longer than limits.max_name_nbytes. */
     F->limits.max_name_nbytes = 2;
     uint8_t longname[] = {1, 0, 3, 'a', 'b', 'c', 1, 2, 3, 4, 5, 6, 7, 8};
     c = h5rd__cur_make(longname, sizeof(longname), 0, 8, 8, &EC);
-    cr_assert_eq(h5rd__msg_link_decode(F, &c, &l), H5RD_E_LIMIT);
+    cr_assert_eq(h5rd__msg_link_decode(F, &c, NULL, &l), H5RD_E_LIMIT);
 }
 
 /* ---- layout ---------------------------------------------------------------------------------- */
