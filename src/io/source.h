@@ -51,6 +51,14 @@ h5rd_err h5rd__io_read_abs(const struct h5rd_file *f, uint64_t abs, uint64_t nby
 h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes,
                        struct h5rd_view *view_ret, struct h5rd_error *ec);
 
+/* h5rd__io_view_upto, lengthened by up to 'ahead_nbytes' where the file and its allocated space
+ * (the superblock's end-of-file address) hold them, and failing exactly where it fails. For a
+ * structure whose start gives its full size (an object header's prefix): one view, not two,
+ * when the structure is short. */
+h5rd_err h5rd__io_view_ahead(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,
+                             uint64_t max_nbytes, uint64_t ahead_nbytes,
+                             struct h5rd_view *view_ret, struct h5rd_error *ec);
+
 /* Like h5rd__io_view but shortens the range to what the file holds (at least min_nbytes),
  * for structures whose size is only known after parsing their start. */
 h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,

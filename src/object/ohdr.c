@@ -290,11 +290,32 @@ static h5rd_err parse_msgs(struct loader *L, struct h5rd_cur *c)
     return H5RD_OK;
 }
 
+/* Bytes read past an object header's prefix with it: chunk 0 of most headers is shorter, so
+ * one view serves the prefix and the chunk (issue 13: a view is a bounds and truncation check;
+ * a walk opens 20,000 headers). */
+#define OHDR_READ_AHEAD 1024u
+
+/* The view of the first 'nbytes' of the header at pv's address: pv itself when it already
+ * holds them (pv is then handed over), else a new view (pv released). */
+static h5rd_err view_whole(const struct h5rd_file *f, struct h5rd_view *pv, uint64_t nbytes,
+                           struct h5rd_view *v, struct h5rd_error *ec)
+{
+    if (nbytes <= pv->nbytes) {
+        *v = *pv;
+        v->nbytes = (size_t)nbytes;
+        return H5RD_OK;
+    }
+    uint64_t addr = pv->addr;
+    h5rd__io_release(f, pv);
+    return h5rd__io_view(f, addr, nbytes, v, ec);
+}
+
 static h5rd_err load_v1(struct loader *L)
 {
     const struct h5rd_file *f = L->f;
     struct h5rd_view pv = {0};
-    H5RD_TRY(h5rd__io_view(f, L->oh->addr, V1_PREFIX_NBYTES, &pv, L->ec));
+    H5RD_TRY(h5rd__io_view_ahead(f, L->oh->addr, V1_PREFIX_NBYTES, V1_PREFIX_NBYTES,
+                                 OHDR_READ_AHEAD, &pv, L->ec));
     struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
     uint8_t version = h5rd__cur_u8(&c);
     (void)h5rd__cur_u8(&c); /* reserved */
@@ -302,16 +323,18 @@ static h5rd_err load_v1(struct loader *L)
     uint32_t refcount = h5rd__cur_u32(&c);
     uint32_t size0 = h5rd__cur_u32(&c);
     h5rd_err e = h5rd__cur_finish(&c);
-    h5rd__io_release(f, &pv);
-    H5RD_TRY(e);
-    if (version != 1) {
-        return H5RD_CORRUPT(L->ec, L->oh->addr, "object header: bad version");
+    if (e == H5RD_OK && version != 1) {
+        e = H5RD_CORRUPT(L->ec, L->oh->addr, "object header: bad version");
+    }
+    if (e != H5RD_OK) {
+        h5rd__io_release(f, &pv);
+        return e;
     }
     L->oh->refcount = refcount;
 
     /* Chunk 0 is the prefix plus its message region. */
     struct h5rd_view v = {0};
-    H5RD_TRY(h5rd__io_view(f, L->oh->addr, (uint64_t)V1_PREFIX_NBYTES + size0, &v, L->ec));
+    H5RD_TRY(view_whole(f, &pv, (uint64_t)V1_PREFIX_NBYTES + size0, &v, L->ec));
     e = add_chunk(L, &v);
     if (e != H5RD_OK) {
         h5rd__io_release(f, &v);
@@ -342,7 +365,8 @@ static h5rd_err load_v2(struct loader *L)
 {
     const struct h5rd_file *f = L->f;
     struct h5rd_view pv = {0};
-    H5RD_TRY(h5rd__io_view_upto(f, L->oh->addr, 7, V2_PREFIX_MAX_NBYTES, &pv, L->ec));
+    H5RD_TRY(h5rd__io_view_ahead(f, L->oh->addr, 7, V2_PREFIX_MAX_NBYTES, OHDR_READ_AHEAD, &pv,
+                                 L->ec));
     struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
     h5rd_err e = h5rd__cur_sig(&c, "OHDR", "object header: bad signature");
     uint8_t version = h5rd__cur_u8(&c);
@@ -364,14 +388,15 @@ static h5rd_err load_v2(struct loader *L)
     }
     size_t prefix_nbytes = c.pos;
     e = h5rd__cur_finish(&c);
-    h5rd__io_release(f, &pv);
-    H5RD_TRY(e);
-    if (version != 2) {
-        return H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, L->oh->addr,
-                         "object header: unsupported version");
+    if (e == H5RD_OK && version != 2) {
+        e = H5RD_FAIL(L->ec, H5RD_E_UNSUPPORTED, L->oh->addr, "object header: unsupported version");
     }
-    if ((flags & ~V2_FLAG_ALL) != 0) {
-        return H5RD_CORRUPT(L->ec, L->oh->addr, "object header: unknown header flags");
+    if (e == H5RD_OK && (flags & ~V2_FLAG_ALL) != 0) {
+        e = H5RD_CORRUPT(L->ec, L->oh->addr, "object header: unknown header flags");
+    }
+    if (e != H5RD_OK) {
+        h5rd__io_release(f, &pv);
+        return e;
     }
     L->oh->flags = flags;
     if ((flags & V2_FLAG_TIMES) != 0) {
@@ -383,10 +408,11 @@ static h5rd_err load_v2(struct loader *L)
 
     uint64_t total = 0;
     if (!h5rd__add_u64(prefix_nbytes, size0, &total) || !h5rd__add_u64(total, 4, &total)) {
+        h5rd__io_release(f, &pv);
         return H5RD_CORRUPT(L->ec, L->oh->addr, "object header: chunk size overflows");
     }
     struct h5rd_view v = {0};
-    H5RD_TRY(h5rd__io_view(f, L->oh->addr, total, &v, L->ec));
+    H5RD_TRY(view_whole(f, &pv, total, &v, L->ec));
     e = add_chunk(L, &v);
     if (e != H5RD_OK) {
         h5rd__io_release(f, &v);
