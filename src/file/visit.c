@@ -21,12 +21,18 @@
  * limits.
  */
 #include "file/file.h"
+#include "io/source.h"
 
 #include <string.h>
 
 /* Deeper groups are reported as an error record and not descended into (a path of 1,024
  * components is already far past anything libhdf5 tools print). */
 #define H5RD__VISIT_MAX_DEPTH 1024
+
+/* Bytes of the next object's header fetched ahead while the current object is opened: its
+ * first cache lines (prefix and first messages) were the first touch of the header and missed
+ * every CPU cache. */
+#define VISIT_PREFETCH_NBYTES 256
 
 struct seen_slot {
     uint64_t addr;      /* 0: empty (no object header lives at address 0: the superblock does) */
@@ -223,6 +229,9 @@ static h5rd_err walk(struct visitor *v, const h5rd_obj *g, uint32_t depth)
     }
     for (uint64_t i = 0; i < links->n && !v->stopped; i++) {
         const struct h5rd__link *l = &links->v[i];
+        if (i + 1 < links->n && links->v[i + 1].type == H5RD_LINK_HARD) {
+            h5rd__io_prefetch(v->f, links->v[i + 1].addr, VISIT_PREFETCH_NBYTES);
+        }
         uint64_t old = 0;
         H5RD_TRY(path_push(v, l->name, l->name_nbytes, &old));
         h5rd_err e = visit_link(v, g, l, depth);

@@ -342,6 +342,28 @@ h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes
     return H5RD_OK;
 }
 
+void h5rd__io_prefetch(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes)
+{
+    uint64_t abs = 0;
+    if (f->map == NULL || addr == H5RD_ADDR_UNDEF || !h5rd__add_u64(addr, f->sb.base_addr, &abs)) {
+        return;
+    }
+    uint64_t size = f->nbytes;
+    if (abs >= size) {
+        return;
+    }
+    if (nbytes > size - abs) {
+        nbytes = size - abs;
+    }
+#if defined(__GNUC__)
+    /* A prefetch never faults (a page not mapped yet, or one a truncation took, is skipped by
+     * the CPU), so it needs no truncation check; the bytes are read later through a view. */
+    for (uint64_t off = 0; off < nbytes; off += 64) {
+        __builtin_prefetch(f->map + abs + off, 0, 3);
+    }
+#endif
+}
+
 h5rd_err h5rd__io_view_ahead(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,
                              uint64_t max_nbytes, uint64_t ahead_nbytes,
                              struct h5rd_view *view_ret, struct h5rd_error *ec)

@@ -51,6 +51,10 @@ h5rd_err h5rd__io_read_abs(const struct h5rd_file *f, uint64_t abs, uint64_t nby
 h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes,
                        struct h5rd_view *view_ret, struct h5rd_error *ec);
 
+/* Hints the CPU to fetch [addr, addr + nbytes) of a mapped file into its caches: for a walk,
+ * the next object's header while the current one is decoded. Does nothing otherwise. */
+void h5rd__io_prefetch(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes);
+
 /* h5rd__io_view_upto, lengthened by up to 'ahead_nbytes' where the file and its allocated space
  * (the superblock's end-of-file address) hold them, and failing exactly where it fails. For a
  * structure whose start gives its full size (an object header's prefix): one view, not two,
