@@ -56,7 +56,8 @@ h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes
 void h5rd__io_prefetch(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes);
 
 /* h5rd__io_view_upto, lengthened by up to 'ahead_nbytes' where the file and its allocated space
- * (the superblock's end-of-file address) hold them, and failing exactly where it fails. For a
+ * (the superblock's end-of-file address) hold them, and failing where it fails (and, while
+ * another process truncates a mapped file, perhaps where the shorter view would not). For a
  * structure whose start gives its full size (an object header's prefix): one view, not two,
  * when the structure is short. */
 h5rd_err h5rd__io_view_ahead(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,
