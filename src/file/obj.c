@@ -155,6 +155,7 @@ static void obj_view_init(h5rd_obj *o)
     v->readers = &o->readers;
 }
 
+/* Also sets a new handle's first path (o->path NULL). */
 h5rd_err h5rd__obj_set_path(h5rd_obj *o, const char *path, struct h5rd_error *ec)
 {
     size_t n = strlen(path);
@@ -223,14 +224,7 @@ static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *pa
         h5rd__chunk_cache_init(&o->cache[k], f->chunk_cache_nbytes);
     }
     o->addr = addr;
-    size_t path_len = strlen(path);
-    if (path_len < H5RD__OBJ_PATH_INLINE) {
-        o->path = memcpy(obj_path_inline(o), path, path_len + 1);
-    } else {
-        o->path = h5rd__strndup(f, path, path_len, ec);
-    }
-    if (o->path == NULL) {
-        e = ec->code;
+    if ((e = h5rd__obj_set_path(o, path, ec)) != H5RD_OK) {
         goto out;
     }
     e = h5rd__ohdr_load(f, addr, &o->oh, ec);

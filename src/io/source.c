@@ -342,10 +342,16 @@ h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes
     return H5RD_OK;
 }
 
+/* h5rd__io_abs without an error record, for hints that fall back quietly. */
+static bool abs_quiet(const struct h5rd_file *f, uint64_t addr, uint64_t *abs)
+{
+    return addr != H5RD_ADDR_UNDEF && h5rd__add_u64(addr, f->sb.base_addr, abs);
+}
+
 void h5rd__io_prefetch(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes)
 {
     uint64_t abs = 0;
-    if (f->map == NULL || addr == H5RD_ADDR_UNDEF || !h5rd__add_u64(addr, f->sb.base_addr, &abs)) {
+    if (f->map == NULL || !abs_quiet(f, addr, &abs)) {
         return;
     }
     uint64_t size = f->nbytes;
@@ -369,8 +375,7 @@ h5rd_err h5rd__io_view_ahead(const struct h5rd_file *f, uint64_t addr, uint64_t 
                              struct h5rd_view *view_ret, struct h5rd_error *ec)
 {
     uint64_t abs = 0;
-    if (addr != H5RD_ADDR_UNDEF && mdci_find(f, addr, min_nbytes) == NULL &&
-        h5rd__add_u64(addr, f->sb.base_addr, &abs)) {
+    if (abs_quiet(f, addr, &abs) && mdci_find(f, addr, min_nbytes) == NULL) {
         /* The extra bytes only where the file holds them and its allocated space covers them
          * (check_range refuses reads past the superblock's end-of-file address), so the view
          * fails exactly where h5rd__io_view_upto would. */
