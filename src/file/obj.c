@@ -45,10 +45,18 @@ void h5rd__obj_chunks_free(h5rd_obj *obj)
 
 /* Paths shorter than this are stored in the handle's own block, after the struct. */
 #define H5RD__OBJ_PATH_INLINE 200
+/* Then a store for the filter pipeline's block: a gzip pipeline takes 52 bytes, shuffle and
+ * gzip 108 (msg_pline.c); a longer one is allocated. A multiple of 8, as the path area is. */
+#define H5RD__OBJ_PLINE_STORE 128
 
 static char *obj_path_inline(h5rd_obj *o)
 {
     return (char *)(o + 1);
+}
+
+static void *obj_pline_store(h5rd_obj *o)
+{
+    return (char *)(o + 1) + H5RD__OBJ_PATH_INLINE;
 }
 
 /* A zeroed handle block: the file's spare when there is one, else a new one. An `ls -r` of
@@ -62,7 +70,7 @@ static h5rd_obj *obj_alloc(struct h5rd_file *f, struct h5rd_error *ec)
         memset(o, 0, sizeof *o);
         return o;
     }
-    return h5rd__calloc(f, 1, sizeof *o + H5RD__OBJ_PATH_INLINE, ec);
+    return h5rd__calloc(f, 1, sizeof *o + H5RD__OBJ_PATH_INLINE + H5RD__OBJ_PLINE_STORE, ec);
 }
 
 static void obj_free(h5rd_obj *o)
@@ -221,7 +229,7 @@ static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *pa
     atomic_init(&o->readers, 0);
     atomic_init(&o->gens, 0);
     for (size_t k = 0; k < H5RD__CACHE_SHARDS; k++) {
-        h5rd__chunk_cache_init(&o->cache[k], f->chunk_cache_nbytes);
+        h5rd__chunk_cache_init_zeroed(&o->cache[k], f->chunk_cache_nbytes); /* o is zeroed */
     }
     o->addr = addr;
     if ((e = h5rd__obj_set_path(o, path, ec)) != H5RD_OK) {
@@ -247,7 +255,8 @@ static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *pa
         }
         o->has_layout = true;
         DECODE_MSG(f, &o->oh, H5RD__MSG_LAYOUT, h5rd__msg_layout_decode(f, &cur, &o->layout));
-        DECODE_MSG(f, &o->oh, H5RD__MSG_FILTER_PIPELINE, h5rd__msg_pline_decode(f, &cur, &o->pline));
+        DECODE_MSG(f, &o->oh, H5RD__MSG_FILTER_PIPELINE, h5rd__msg_pline_decode_in(f, &cur, obj_pline_store(o),
+                                                             H5RD__OBJ_PLINE_STORE, &o->pline));
         if (h5rd__ohdr_find(&o->oh, H5RD__MSG_FILL, 0) != NULL) {
             DECODE_MSG(f, &o->oh, H5RD__MSG_FILL, h5rd__msg_fill_decode(f, &cur, false, &o->fill));
         } else {

@@ -116,9 +116,14 @@ struct h5rd__filter {
 };
 struct h5rd__pline {
     uint32_t n;
-    struct h5rd__filter *v;    /* owned: one block holding the filters, then their values and names */
+    struct h5rd__filter *v;    /* one block holding the filters, then their values and names */
+    bool owned;                /* v was allocated (not the caller's store): freed with the pipeline */
 };
 h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__pline *out);
+/* The same, with the block in 'store' (8-aligned, store_nbytes long, outliving *out) when it
+ * fits there: the common one- or two-filter pipeline then costs no allocation. */
+h5rd_err h5rd__msg_pline_decode_in(const struct h5rd_file *f, struct h5rd_cur *c, void *store,
+                                   size_t store_nbytes, struct h5rd__pline *out);
 void h5rd__pline_free(const struct h5rd_file *f, struct h5rd__pline *p);
 
 /* IV.A.2.m Attribute message, versions 1-3 (datatype may be shared). */

@@ -23,8 +23,11 @@ void h5rd__pline_free(const struct h5rd_file *f, struct h5rd__pline *p)
     if (p == NULL) {
         return;
     }
-    h5rd__free(f, p->v); /* the filters' values and names live in the same block */
+    if (p->owned) {
+        h5rd__free(f, p->v); /* the filters' values and names live in the same block */
+    }
     p->v = NULL;
+    p->owned = false;
     p->n = 0;
 }
 
@@ -79,6 +82,12 @@ static h5rd_err decode_filter(struct h5rd_cur *c, uint8_t version, struct h5rd__
 
 h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__pline *out)
 {
+    return h5rd__msg_pline_decode_in(f, c, NULL, 0, out);
+}
+
+h5rd_err h5rd__msg_pline_decode_in(const struct h5rd_file *f, struct h5rd_cur *c, void *store,
+                                   size_t store_nbytes, struct h5rd__pline *out)
+{
     uint64_t at = h5rd__cur_addr_here(c);
     H5RD_TRY(h5rd__cur_need(c, 2));
     uint8_t version = h5rd__cur_u8(c);
@@ -92,7 +101,7 @@ h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, s
     if (version == 1) {
         H5RD_TRY(h5rd__cur_skip(c, 6));
     }
-    struct h5rd__pline p = {0, NULL};
+    struct h5rd__pline p = {0, NULL, false};
     if (n == 0) {
         *out = p;
         return H5RD_OK;
@@ -102,9 +111,15 @@ h5rd_err h5rd__msg_pline_decode(const struct h5rd_file *f, struct h5rd_cur *c, s
      * message, so the rest's size (plus 4 a filter for NULs and alignment) bounds them. */
     size_t rest = h5rd__cur_left(c);
     size_t array_nbytes = (size_t)n * sizeof(*p.v); /* a multiple of 8: values stay aligned */
-    p.v = h5rd__calloc(f, 1, (uint64_t)array_nbytes + rest + 4u * n, c->ec);
-    if (p.v == NULL) {
-        return c->ec->code;
+    uint64_t block_nbytes = (uint64_t)array_nbytes + rest + 4u * n;
+    if (store != NULL && block_nbytes <= store_nbytes) {
+        p.v = store; /* every byte used below is written first: no zeroing needed */
+    } else {
+        p.v = h5rd__calloc(f, 1, block_nbytes, c->ec);
+        if (p.v == NULL) {
+            return c->ec->code;
+        }
+        p.owned = true;
     }
     uint8_t *space = (uint8_t *)p.v + array_nbytes;
     size_t space_left = rest + 4u * (size_t)n;

@@ -430,18 +430,8 @@ static h5rd_err chunk_data(const struct h5rd__dset *d, const uint64_t *offset,
 
 /* ---- the decoded-chunk cache (read.h) ---- */
 
-void h5rd__chunk_cache_init(struct h5rd__chunk_cache *cc, uint64_t nbytes)
+void h5rd__chunk_cache_free_slots(const struct h5rd_file *f, struct h5rd__chunk_cache *cc)
 {
-    memset(cc, 0, sizeof(*cc));
-    atomic_init(&cc->busy, false);
-    cc->nbytes = nbytes;
-}
-
-void h5rd__chunk_cache_free(const struct h5rd_file *f, struct h5rd__chunk_cache *cc)
-{
-    if (cc->buf == NULL && cc->key == NULL && cc->ref == NULL && cc->index == NULL) {
-        return; /* never used: the common case at close */
-    }
     for (uint32_t k = 0; cc->buf != NULL && k < cc->nslots; k++) {
         h5rd__free(f, cc->buf[k]);
     }

@@ -304,7 +304,7 @@ static h5rd_err decode1(struct h5rd_file *f, uint32_t id, const uint32_t *vals, 
                         struct h5rd_error *ec)
 {
     struct h5rd__filter flt = {id, 0, (char *)"", nvals, (uint32_t *)(uintptr_t)vals};
-    struct h5rd__pline pl = {1, &flt};
+    struct h5rd__pline pl = {1, &flt, false};
     h5rd__err_clear(ec);
     return h5rd__pipeline_decode(f, &pl, 0, NULL, in, in_n, out, out_n, ec);
 }

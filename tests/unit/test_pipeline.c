@@ -84,7 +84,7 @@ Test(pipeline, shuffle_deflate_fletcher, .init = data_init)
     struct h5rd__filter flt[3] = {{H5RD_FILTER_SHUFFLE, 0, (char *)"", 1, &four},
                                   {H5RD_FILTER_DEFLATE, 0, (char *)"", 0, NULL},
                                   {H5RD_FILTER_FLETCHER32, 0, (char *)"", 0, NULL}};
-    struct h5rd__pline pl = {3, flt};
+    struct h5rd__pline pl = {3, flt, false};
     uint8_t out[N];
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
@@ -119,7 +119,7 @@ Test(pipeline, fletcher_below_deflate, .init = data_init)
     cr_assert_eq(compress2(c, &cn, withsum, n1, 6), Z_OK);
     struct h5rd__filter flt[2] = {{H5RD_FILTER_FLETCHER32, 0, (char *)"", 0, NULL},
                                   {H5RD_FILTER_DEFLATE, 0, (char *)"", 0, NULL}};
-    struct h5rd__pline pl = {2, flt};
+    struct h5rd__pline pl = {2, flt, false};
     uint8_t out[N];
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
@@ -139,7 +139,7 @@ Test(pipeline, filter_mask, .init = data_init)
     /* deflate (skipped for this chunk, e.g. it failed as an optional filter), then shuffle. */
     struct h5rd__filter flt[2] = {{H5RD_FILTER_DEFLATE, 1, (char *)"", 0, NULL},
                                   {H5RD_FILTER_SHUFFLE, 0, (char *)"", 1, &four}};
-    struct h5rd__pline pl = {2, flt};
+    struct h5rd__pline pl = {2, flt, false};
     uint8_t out[N];
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
@@ -155,7 +155,7 @@ Test(pipeline, filter_mask, .init = data_init)
     /* A skipped unknown filter is fine; an unskipped one is not. */
     struct h5rd__filter unk[2] = {{40000, 1, (char *)"", 0, NULL},
                                   {H5RD_FILTER_SHUFFLE, 0, (char *)"", 1, &four}};
-    struct h5rd__pline pu = {2, unk};
+    struct h5rd__pline pu = {2, unk, false};
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &pu, 0x1, NULL, s, N, out, N, &ec), H5RD_OK);
     h5rd__err_clear(&ec);
@@ -176,7 +176,7 @@ Test(pipeline, unknown_filter_detail, .init = data_init)
     struct h5rd_error ec;
     /* SZ (32017): a registered filter h5rd does not decode (32013, ZFP, is now built in). */
     struct h5rd__filter zfp[1] = {{32017, 0, (char *)"SZ", 0, NULL}};
-    struct h5rd__pline pz = {1, zfp};
+    struct h5rd__pline pz = {1, zfp, false};
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &pz, 0, NULL, g_data, N, out, N, &ec),
                  H5RD_E_UNSUPPORTED);
@@ -201,7 +201,7 @@ Test(pipeline, unknown_filter_detail, .init = data_init)
     cr_expect_str_eq(ec.detail, "first 1");
 #ifndef H5RD_HAVE_BZIP2
     struct h5rd__filter bz[1] = {{H5RD_FILTER_BZIP2, 0, (char *)"bzip2", 0, NULL}};
-    struct h5rd__pline pb = {1, bz};
+    struct h5rd__pline pb = {1, bz, false};
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &pb, 0, NULL, g_data, N, out, N, &ec),
                  H5RD_E_UNSUPPORTED);
@@ -215,7 +215,7 @@ Test(pipeline, empty_and_limits, .init = data_init)
     file_init(&f);
     uint8_t out[N];
     struct h5rd_error ec;
-    struct h5rd__pline none = {0, NULL};
+    struct h5rd__pline none = {0, NULL, false};
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &none, 0, NULL, g_data, N, out, N, &ec), H5RD_OK);
     cr_expect(memcmp(out, g_data, N) == 0);
@@ -234,7 +234,7 @@ Test(pipeline, empty_and_limits, .init = data_init)
         many[i].id = H5RD_FILTER_FLETCHER32;
         many[i].name = (char *)"";
     }
-    struct h5rd__pline pm = {33, many};
+    struct h5rd__pline pm = {33, many, false};
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &pm, 0, NULL, g_data, N, out, N, &ec),
                  H5RD_E_CORRUPT);
@@ -245,7 +245,7 @@ Test(pipeline, empty_and_limits, .init = data_init)
     uint32_t four = 4, two = 2;
     struct h5rd__filter sh[2] = {{H5RD_FILTER_SHUFFLE, 0, (char *)"", 1, &four},
                                  {H5RD_FILTER_SHUFFLE, 0, (char *)"", 1, &two}};
-    struct h5rd__pline ps = {2, sh};
+    struct h5rd__pline ps = {2, sh, false};
     h5rd__err_clear(&ec);
     cr_expect_eq(h5rd__pipeline_decode(&f, &ps, 0, NULL, s2, N, out, N, &ec), H5RD_OK);
     cr_expect(memcmp(out, g_data, N) == 0);
@@ -275,7 +275,7 @@ Test(pipeline, many_stages_ping_pong, .init = data_init)
                                   {H5RD_FILTER_SHUFFLE, 0, (char *)"", 1, &eight},
                                   {H5RD_FILTER_FLETCHER32, 0, (char *)"", 0, NULL},
                                   {H5RD_FILTER_FLETCHER32, 0, (char *)"", 0, NULL}};
-    struct h5rd__pline pl = {5, flt};
+    struct h5rd__pline pl = {5, flt, false};
     uint8_t out[N];
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
@@ -334,7 +334,7 @@ Test(pipeline, caller_filters, .init = data_init)
     }
     uint32_t key = 0x5a;
     struct h5rd__filter flt[1] = {{40001, 0, (char *)"xor", 1, &key}};
-    struct h5rd__pline pl = {1, flt};
+    struct h5rd__pline pl = {1, flt, false};
     struct h5rd_error ec;
     h5rd__err_clear(&ec);
     cr_assert_eq(h5rd__pipeline_decode(&f, &pl, 0, NULL, x, N, out, N, &ec), H5RD_OK);
