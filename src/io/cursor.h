@@ -88,11 +88,27 @@ static inline uint64_t h5rd__cur_uvar(struct h5rd_cur *c, unsigned width)
         }
         return 0;
     }
+    const uint8_t *q = c->p + c->pos;
+    c->pos += width;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Widths come from the superblock (sizes of offsets and lengths: 8 in nearly every file),
+     * so they are not constants where this is inlined; one load for the common widths
+     * instead of a byte loop (the loop was ~5% of a walk's instructions, issue 13). */
+    if (width == 8) {
+        uint64_t v;
+        memcpy(&v, q, 8);
+        return v;
+    }
+    if (width == 4) {
+        uint32_t v;
+        memcpy(&v, q, 4);
+        return v;
+    }
+#endif
     uint64_t v = 0;
     for (unsigned i = 0; i < width; i++) {
-        v |= (uint64_t)c->p[c->pos + i] << (8 * i);
+        v |= (uint64_t)q[i] << (8 * i);
     }
-    c->pos += width;
     return v;
 }
 

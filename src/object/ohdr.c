@@ -168,16 +168,43 @@ static h5rd_err check_msg_flags(struct loader *L, uint16_t type, uint8_t flags, 
     return H5RD_OK;
 }
 
-/* Handles one message: consumes NIL and continuations, records header-level facts, lists the
- * rest. 'body' is a cursor over exactly the message body. */
-static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct h5rd_cur *body,
+/* The messages that take_msg hands to take_special: continuations, the reference count and
+ * modification times (decoded as the header loads), and unknown ones marked "fail if unknown". */
+static bool msg_is_special(uint16_t type, uint8_t flags)
+{
+    return type == H5RD__MSG_CONTINUATION || type == H5RD__MSG_REFCOUNT ||
+           type == H5RD__MSG_MTIME || type == H5RD__MSG_MTIME_OLD ||
+           (!type_is_known(type) && (flags & H5RD__MSGFLAG_FAIL_IF_UNKNOWN) != 0);
+}
+
+/* Appends the message to the header's list (and the index of first messages by type). */
+static h5rd_err list_msg(struct loader *L, uint16_t type, uint8_t flags, const struct h5rd_cur *body,
                          int64_t corder)
 {
-    uint64_t at = h5rd__cur_addr_here(body);
-    H5RD_TRY(check_msg_flags(L, type, flags, at));
-    if (type == H5RD__MSG_NIL) {
-        return H5RD_OK;
+    if (L->oh->n_msgs >= L->f->limits.max_messages) {
+        return H5RD_FAIL(L->ec, H5RD_E_LIMIT, h5rd__cur_addr_here(body),
+                         "object header: too many messages");
     }
+    H5RD_TRY(grow_inline(L, (void **)&L->oh->msgs, L->oh->msg_inline, H5RD__OHDR_INLINE_MSGS,
+                         &L->msg_cap, L->oh->n_msgs, sizeof(struct h5rd__msg)));
+    if (type < H5RD__OHDR_INDEXED_TYPES && L->oh->first[type] == 0 && L->oh->n_msgs < 255) {
+        L->oh->first[type] = (uint8_t)(L->oh->n_msgs + 1);
+    }
+    struct h5rd__msg *m = &L->oh->msgs[L->oh->n_msgs++];
+    m->type = type;
+    m->flags = flags;
+    m->nbytes = (uint32_t)body->len;
+    m->addr = body->addr;
+    m->data = body->p;
+    m->corder = corder;
+    return H5RD_OK;
+}
+
+/* take_msg's rare cases (msg_is_special), out of line so that the common path stays small. */
+static h5rd_err take_special(struct loader *L, uint16_t type, uint8_t flags,
+                             struct h5rd_cur *body, int64_t corder)
+{
+    uint64_t at = h5rd__cur_addr_here(body);
     if (type == H5RD__MSG_CONTINUATION) {
         uint64_t caddr = 0, clen = 0;
         H5RD_TRY(h5rd__msg_cont_decode(body, &caddr, &clen));
@@ -217,22 +244,26 @@ static h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags, struct 
             L->oh->mtime = t;
         }
     }
-    if (L->oh->n_msgs >= L->f->limits.max_messages) {
-        return H5RD_FAIL(L->ec, H5RD_E_LIMIT, at, "object header: too many messages");
+    return list_msg(L, type, flags, body, corder);
+}
+
+/* Handles one message: consumes NIL and continuations, records header-level facts, lists the
+ * rest. 'body' is a cursor over exactly the message body. Runs for every message of every
+ * object (~8 an object in a walk): the flag checks only when a flag is set, the rare types in
+ * take_special (issue 13). */
+static inline h5rd_err take_msg(struct loader *L, uint16_t type, uint8_t flags,
+                                struct h5rd_cur *body, int64_t corder)
+{
+    if (flags != 0) {
+        H5RD_TRY(check_msg_flags(L, type, flags, h5rd__cur_addr_here(body)));
     }
-    H5RD_TRY(grow_inline(L, (void **)&L->oh->msgs, L->oh->msg_inline, H5RD__OHDR_INLINE_MSGS,
-                         &L->msg_cap, L->oh->n_msgs, sizeof(struct h5rd__msg)));
-    if (type < H5RD__OHDR_INDEXED_TYPES && L->oh->first[type] == 0 && L->oh->n_msgs < 255) {
-        L->oh->first[type] = (uint8_t)(L->oh->n_msgs + 1);
+    if (type == H5RD__MSG_NIL) {
+        return H5RD_OK;
     }
-    struct h5rd__msg *m = &L->oh->msgs[L->oh->n_msgs++];
-    m->type = type;
-    m->flags = flags;
-    m->nbytes = (uint32_t)body->len;
-    m->addr = body->addr;
-    m->data = body->p;
-    m->corder = corder;
-    return H5RD_OK;
+    if (msg_is_special(type, flags)) {
+        return take_special(L, type, flags, body, corder);
+    }
+    return list_msg(L, type, flags, body, corder);
 }
 
 /* Parses the messages of one chunk; 'c' covers exactly the chunk's message region (for v2:
@@ -310,12 +341,24 @@ static h5rd_err view_whole(const struct h5rd_file *f, struct h5rd_view *pv, uint
     return h5rd__io_view(f, addr, nbytes, v, ec);
 }
 
-static h5rd_err load_v1(struct loader *L)
+/* The view the prefix is read from: 'peek' (h5rd__ohdr_load's, handed over) when it holds
+ * 'want' bytes, which it does but near the end of the file, else a new one. */
+static h5rd_err prefix_view(struct loader *L, struct h5rd_view *peek, uint64_t min_nbytes,
+                            uint64_t want, struct h5rd_view *pv)
+{
+    if (peek->nbytes >= want) {
+        *pv = *peek;
+        return H5RD_OK;
+    }
+    h5rd__io_release(L->f, peek);
+    return h5rd__io_view_ahead(L->f, L->oh->addr, min_nbytes, want, OHDR_READ_AHEAD, pv, L->ec);
+}
+
+static h5rd_err load_v1(struct loader *L, struct h5rd_view *peek)
 {
     const struct h5rd_file *f = L->f;
     struct h5rd_view pv = {0};
-    H5RD_TRY(h5rd__io_view_ahead(f, L->oh->addr, V1_PREFIX_NBYTES, V1_PREFIX_NBYTES,
-                                 OHDR_READ_AHEAD, &pv, L->ec));
+    H5RD_TRY(prefix_view(L, peek, V1_PREFIX_NBYTES, V1_PREFIX_NBYTES, &pv));
     struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
     uint8_t version = h5rd__cur_u8(&c);
     (void)h5rd__cur_u8(&c); /* reserved */
@@ -361,12 +404,11 @@ static h5rd_err load_v1(struct loader *L)
     return H5RD_OK;
 }
 
-static h5rd_err load_v2(struct loader *L)
+static h5rd_err load_v2(struct loader *L, struct h5rd_view *peek)
 {
     const struct h5rd_file *f = L->f;
     struct h5rd_view pv = {0};
-    H5RD_TRY(h5rd__io_view_ahead(f, L->oh->addr, 7, V2_PREFIX_MAX_NBYTES, OHDR_READ_AHEAD, &pv,
-                                 L->ec));
+    H5RD_TRY(prefix_view(L, peek, 7, V2_PREFIX_MAX_NBYTES, &pv));
     struct h5rd_cur c = h5rd__view_cur(f, &pv, L->ec);
     h5rd_err e = h5rd__cur_sig(&c, "OHDR", "object header: bad signature");
     uint8_t version = h5rd__cur_u8(&c);
@@ -466,26 +508,28 @@ h5rd_err h5rd__ohdr_load(const struct h5rd_file *f, uint64_t addr, struct h5rd__
         return H5RD_CORRUPT(ec, addr, "object header: undefined address");
     }
 
-    /* The first bytes tell the version: "OHDR" for version 2, a version byte of 1 otherwise. */
+    /* The first bytes tell the version: "OHDR" for version 2, a version byte of 1 otherwise.
+     * The view reads ahead, so that the prefix and (for most headers) chunk 0 come from it
+     * too: one view a header, not three (issue 13). */
     struct h5rd_view pv = {0};
-    h5rd_err e = h5rd__io_view_upto(f, addr, 4, 4, &pv, ec);
+    h5rd_err e = h5rd__io_view_ahead(f, addr, 4, 4, OHDR_READ_AHEAD, &pv, ec);
     if (e != H5RD_OK) {
         return e;
     }
     struct h5rd_cur c = h5rd__view_cur(f, &pv, ec);
     const uint8_t *b = h5rd__cur_bytes(&c, 4);
-    bool is_v2 = b != NULL && memcmp(b, "OHDR", 4) == 0;
-    uint8_t first = b != NULL ? b[0] : 0;
-    h5rd__io_release(f, &pv);
-    H5RD_TRY(h5rd__cur_finish(&c));
-
-    if (is_v2) {
+    if (b == NULL) {
+        h5rd__io_release(f, &pv);
+        return h5rd__cur_finish(&c);
+    }
+    if (memcmp(b, "OHDR", 4) == 0) {
         L.oh->version = 2;
-        e = load_v2(&L);
-    } else if (first == 1) {
+        e = load_v2(&L, &pv);
+    } else if (b[0] == 1) {
         L.oh->version = 1;
-        e = load_v1(&L);
+        e = load_v1(&L, &pv);
     } else {
+        h5rd__io_release(f, &pv);
         e = H5RD_CORRUPT(ec, addr, "object header: neither version 1 nor an OHDR signature");
     }
     h5rd__free(f, L.conts);
