@@ -24,10 +24,13 @@
  * identifies objects by header address, which keeps cycles of hard links finite, and bounds
  * the depth).
  */
+#define _POSIX_C_SOURCE 200809L /* fileno, isatty */
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
@@ -44,8 +47,14 @@ struct ls {
     bool root_is_start;   /* that path is 'start': the visit's paths are printed as they are */
     struct jbuf path, path2; /* scratch: visit paths re-based on 'start' */
     struct jbuf fields;      /* scratch: the fields of an object record */
-    struct jbuf rec;      /* the record being built */
+    struct jbuf rec;      /* the record being built (batch: and the text records before it) */
+    bool batch;           /* text records gathered in 'rec' and written BATCH_NBYTES at a time */
 };
+
+/* Text records to a file or pipe go out in blocks of this size, not one write call each (a
+ * call per record was 2% of an `ls -r` of 20,000 objects, issue 13); to a terminal each goes
+ * out as it is made, as before. The bytes written are the same either way. */
+#define BATCH_NBYTES 32768u
 
 /* ------------------------------------------------------------------------------------------ */
 /* Records                                                                                     */
@@ -142,7 +151,9 @@ static void put_name_escaped(struct jbuf *b, const char *s)
 static void rec_begin(struct ls *ls, const char *path, const char *name, const char *kind)
 {
     struct jbuf *b = &ls->rec;
-    jb_reset(b);
+    if (!ls->batch) {
+        jb_reset(b);
+    }
     if (ls->json) {
         jb_puts(b, "{\"path\": ");
         json_cstr(b, path);
@@ -158,7 +169,17 @@ static void rec_begin(struct ls *ls, const char *path, const char *name, const c
     jb_write(b, blanks, n < 24 ? 25 - n : 1);
 }
 
-/* Ends the record and writes it out. */
+/* Writes out what 'rec' holds. */
+static void rec_flush(struct ls *ls)
+{
+    if (jb_flush_to(&ls->rec, stdout) != 0) {
+        fprintf(stderr, "h5rd: out of memory while listing\n");
+        ls->failures++;
+    }
+    jb_reset(&ls->rec);
+}
+
+/* Ends the record and writes it out (batch: once BATCH_NBYTES have gathered). */
 static void rec_end(struct ls *ls)
 {
     struct jbuf *b = &ls->rec;
@@ -168,12 +189,10 @@ static void rec_end(struct ls *ls)
     } else if (b->len == 0 || b->p[b->len - 1] != '\n') {
         jb_putc(b, '\n');
     }
-    if (jb_flush_to(b, stdout) != 0) {
-        fprintf(stderr, "h5rd: out of memory while listing\n");
-        ls->failures++;
-    }
     ls->nrecords++;
-    jb_reset(b);
+    if (!ls->batch || b->len >= BATCH_NBYTES) {
+        rec_flush(ls);
+    }
 }
 
 /* A failure on 'path': reported on stderr; in JSON also an error record. */
@@ -609,6 +628,7 @@ int cmd_ls(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     jb_init(&ls.rec);
+    ls.batch = !ls.json && !isatty(fileno(stdout));
     jb_init(&ls.path);
     jb_init(&ls.path2);
     jb_init(&ls.fields);
@@ -637,6 +657,9 @@ int cmd_ls(int argc, char **argv)
             }
         }
         h5rd_obj_close(obj);
+    }
+    if (ls.batch) {
+        rec_flush(&ls);
     }
     if (ls.json) {
         fputs(ls.nrecords ? "\n]\n" : "[]\n", stdout);

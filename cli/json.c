@@ -86,18 +86,14 @@ static int jb_reserve(struct jbuf *b, size_t extra)
     return 0;
 }
 
-void jb_write(struct jbuf *b, const void *s, size_t n)
+/* jb_write and jb_putc's path when the block must grow (json.h has the common case). */
+void jb_write_grow(struct jbuf *b, const void *s, size_t n)
 {
     if (n == 0 || jb_reserve(b, n) != 0) {
         return;
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;
-}
-
-void jb_putc(struct jbuf *b, char c)
-{
-    jb_write(b, &c, 1);
 }
 
 void jb_puts(struct jbuf *b, const char *s)

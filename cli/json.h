@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "h5rd.h"
 
@@ -29,9 +30,23 @@ struct jbuf {
 void jb_init(struct jbuf *b);
 void jb_free(struct jbuf *b);
 void jb_reset(struct jbuf *b);
-void jb_putc(struct jbuf *b, char c);
+void jb_write_grow(struct jbuf *b, const void *s, size_t n);
+/* Inline: a listing appends a dozen pieces a line (issue 13). On failure to grow, the buffer
+ * is marked out of memory (oom) and stays so. */
+static inline void jb_write(struct jbuf *b, const void *s, size_t n)
+{
+    if (b->oom == 0 && n != 0 && n <= b->cap - b->len) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        return;
+    }
+    jb_write_grow(b, s, n);
+}
+static inline void jb_putc(struct jbuf *b, char c)
+{
+    jb_write(b, &c, 1);
+}
 void jb_puts(struct jbuf *b, const char *s);
-void jb_write(struct jbuf *b, const void *s, size_t n);
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
