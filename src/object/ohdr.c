@@ -325,6 +325,8 @@ static h5rd_err parse_msgs(struct loader *L, struct h5rd_cur *c)
  * one view serves the prefix and the chunk (issue 13: a view is a bounds and truncation check;
  * a walk opens 20,000 headers). */
 #define OHDR_READ_AHEAD 1024u
+/* How much of chunk 0 is prefetched once its size is known (h5rd__view_prefetch). */
+#define OHDR_PREFETCH_NBYTES 1024u
 
 /* The view of the first 'nbytes' of the header at pv's address: pv itself when it already
  * holds them (pv is then handed over), else a new view (pv released). */
@@ -378,6 +380,7 @@ static h5rd_err load_v1(struct loader *L, struct h5rd_view *peek)
     /* Chunk 0 is the prefix plus its message region. */
     struct h5rd_view v = {0};
     H5RD_TRY(view_whole(f, &pv, (uint64_t)V1_PREFIX_NBYTES + size0, &v, L->ec));
+    h5rd__view_prefetch(&v, OHDR_PREFETCH_NBYTES);
     e = add_chunk(L, &v);
     if (e != H5RD_OK) {
         h5rd__io_release(f, &v);
@@ -455,6 +458,7 @@ static h5rd_err load_v2(struct loader *L, struct h5rd_view *peek)
     }
     struct h5rd_view v = {0};
     H5RD_TRY(view_whole(f, &pv, total, &v, L->ec));
+    h5rd__view_prefetch(&v, OHDR_PREFETCH_NBYTES);
     e = add_chunk(L, &v);
     if (e != H5RD_OK) {
         h5rd__io_release(f, &v);
