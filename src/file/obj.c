@@ -293,12 +293,16 @@ void h5rd__obj_unref(h5rd_obj *obj)
 
 #define LINKS_CACHE_SLOTS (sizeof(((struct h5rd_file *)0)->links_cache) / \
                            sizeof(((struct h5rd_file *)0)->links_cache[0]))
+/* Slots looked at for one group (linear probing from its hash). Not all of them: once every
+ * slot is taken (a file with more groups than slots), each later group scanned the whole table
+ * twice, with a compare-and-swap per slot, ~1,300 cycles a group (issue 13). */
+#define LINKS_CACHE_PROBES 8
 
 /* The published link table of the group at 'addr' in f's shared cache, or NULL. */
 static const struct h5rd__links *links_cache_get(struct h5rd_file *f, uint64_t addr)
 {
     size_t h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 58) % LINKS_CACHE_SLOTS;
-    for (size_t i = 0; i < LINKS_CACHE_SLOTS; i++) {
+    for (size_t i = 0; i < LINKS_CACHE_PROBES; i++) {
         size_t k = (h + i) % LINKS_CACHE_SLOTS;
         uint64_t a = atomic_load_explicit(&f->links_cache[k].addr, memory_order_acquire);
         if (a == 0) {
@@ -316,9 +320,15 @@ static const struct h5rd__links *links_cache_get(struct h5rd_file *f, uint64_t a
 static bool links_cache_put(struct h5rd_file *f, uint64_t addr, struct h5rd__links *links)
 {
     size_t h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 58) % LINKS_CACHE_SLOTS;
-    for (size_t i = 0; i < LINKS_CACHE_SLOTS; i++) {
+    for (size_t i = 0; i < LINKS_CACHE_PROBES; i++) {
         size_t k = (h + i) % LINKS_CACHE_SLOTS;
-        uint64_t expected = 0;
+        uint64_t expected = atomic_load_explicit(&f->links_cache[k].addr, memory_order_acquire);
+        if (expected == addr) {
+            return false;
+        }
+        if (expected != 0) {
+            continue; /* taken: no compare-and-swap (a locked instruction) to learn that */
+        }
         if (atomic_compare_exchange_strong_explicit(&f->links_cache[k].addr, &expected, addr,
                                                     memory_order_acq_rel, memory_order_acquire)) {
             atomic_store_explicit(&f->links_cache[k].links, links, memory_order_release);
