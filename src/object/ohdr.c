@@ -43,6 +43,10 @@ struct cont {
     uint64_t nbytes;
 };
 
+/* A third of the datasets of a walk have a continuation (issue 13): their header needs no
+ * allocation for it (see also H5RD__OHDR_INLINE_CHUNKS). */
+#define LOADER_INLINE_CONTS 2
+
 struct loader {
     const struct h5rd_file *f;
     struct h5rd_error *ec;
@@ -52,6 +56,8 @@ struct loader {
     struct cont *conts;      /* every continuation target found, in discovery order */
     uint64_t n_conts;
     uint64_t cont_cap;
+    struct cont cont_inline[LOADER_INLINE_CONTS]; /* conts' first block: no allocation for a
+                                                     header with few continuations */
     bool have_header_mtime;  /* v2 times flag: the header's own mtime wins over messages */
 };
 
@@ -120,9 +126,8 @@ static h5rd_err add_cont(struct loader *L, uint64_t addr, uint64_t nbytes, uint6
     if (L->n_conts + 1 >= L->f->limits.max_ohdr_chunks) {
         return H5RD_FAIL(L->ec, H5RD_E_LIMIT, at, "object header: too many continuation chunks");
     }
-    void *arr = L->conts;
-    H5RD_TRY(h5rd__grow(L->f, &arr, &L->cont_cap, L->n_conts + 1, sizeof(struct cont), L->ec));
-    L->conts = arr;
+    H5RD_TRY(grow_inline(L, (void **)&L->conts, L->cont_inline, LOADER_INLINE_CONTS,
+                         &L->cont_cap, L->n_conts, sizeof(struct cont)));
     L->conts[L->n_conts].addr = addr;
     L->conts[L->n_conts].nbytes = nbytes;
     L->n_conts++;
@@ -536,7 +541,9 @@ h5rd_err h5rd__ohdr_load(const struct h5rd_file *f, uint64_t addr, struct h5rd__
         h5rd__io_release(f, &pv);
         e = H5RD_CORRUPT(ec, addr, "object header: neither version 1 nor an OHDR signature");
     }
-    h5rd__free(f, L.conts);
+    if (L.conts != L.cont_inline) {
+        h5rd__free(f, L.conts);
+    }
     if (e != H5RD_OK) {
         h5rd__ohdr_free(f, oh);
         return e;

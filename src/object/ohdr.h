@@ -62,7 +62,7 @@ struct h5rd__msg {
 /* Messages and chunks a header holds without an allocation, and the message types (all those
  * the spec defines) whose first message is indexed. */
 #define H5RD__OHDR_INLINE_MSGS 12
-#define H5RD__OHDR_INLINE_CHUNKS 1
+#define H5RD__OHDR_INLINE_CHUNKS 2
 #define H5RD__OHDR_INDEXED_TYPES 32
 
 /* A loaded header. Not to be copied: 'msgs' and 'chunks' may point into it. */
