@@ -19,9 +19,6 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#ifdef H5RD_HAVE_ZSTD
-#include <zstd.h>
-#endif
 
 #define BSHUF_TARGET_BLOCK_BYTES 8192
 #define BSHUF_MIN_BLOCK 128
@@ -362,8 +359,9 @@ static h5rd_err block_decompress(unsigned comp, const uint8_t *src, size_t src_n
                                       "bitshuffle: invalid LZ4 block", ec);
     }
 #ifdef H5RD_HAVE_ZSTD
-    size_t got = ZSTD_decompress(tmp, nbytes, src, src_n);
-    if (ZSTD_isError(got) || got != nbytes) {
+    size_t got = 0; /* SIZE_MAX when the frame does not decode */
+    H5RD_TRY(h5rd__zstd_frame_decode(src, src_n, tmp, nbytes, &got, ec));
+    if (got != nbytes) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "bitshuffle: invalid zstd block");
     }
     return H5RD_OK;

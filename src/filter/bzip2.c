@@ -11,6 +11,38 @@
 #include <limits.h>
 #include <string.h>
 
+/* The libbz2 functions used, through pointers: linked directly, or loaded on first use in a
+ * shared build (filter/lazylib.c explains why). */
+struct bzip2_api {
+    int (*decompress_init)(bz_stream *strm, int verbosity, int small);
+    int (*decompress)(bz_stream *strm);
+    int (*decompress_end)(bz_stream *strm);
+};
+
+#ifdef H5RD_DLOPEN_BZIP2
+static const char *const bzip2_symbols[] = {"BZ2_bzDecompressInit", "BZ2_bzDecompress",
+                                            "BZ2_bzDecompressEnd", NULL};
+static struct h5rd__lazylib bzip2_lib = {H5RD_DLOPEN_BZIP2, bzip2_symbols,
+                                         "filter: bzip2 (307): libbz2 could not be loaded", NULL};
+#endif
+
+static h5rd_err bzip2_api_get(struct bzip2_api *api, struct h5rd_error *ec)
+{
+#ifdef H5RD_DLOPEN_BZIP2
+    /* The prototypes above are checked against bzlib.h without referencing the symbols. */
+    (void)sizeof(api->decompress_init = BZ2_bzDecompressInit);
+    (void)sizeof(api->decompress = BZ2_bzDecompress);
+    (void)sizeof(api->decompress_end = BZ2_bzDecompressEnd);
+    return h5rd__lazylib_api(&bzip2_lib, api, sizeof *api, ec);
+#else
+    (void)ec;
+    api->decompress_init = BZ2_bzDecompressInit;
+    api->decompress = BZ2_bzDecompress;
+    api->decompress_end = BZ2_bzDecompressEnd;
+    return H5RD_OK;
+#endif
+}
+
 struct bzalloc_ctx {
     const struct h5rd_file *f;
     struct h5rd_error *ec;
@@ -38,13 +70,15 @@ h5rd_err h5rd__filter_bzip2_decode(const struct h5rd_file *f, const struct h5rd_
 {
     (void)flt;
     (void)type;
+    struct bzip2_api api;
+    H5RD_TRY(bzip2_api_get(&api, ec));
     struct bzalloc_ctx zc = {f, ec};
     bz_stream bz;
     memset(&bz, 0, sizeof(bz));
     bz.bzalloc = bzalloc_hook;
     bz.bzfree = bzfree_hook;
     bz.opaque = &zc;
-    if (BZ2_bzDecompressInit(&bz, 0, 0) != BZ_OK) {
+    if (api.decompress_init(&bz, 0, 0) != BZ_OK) {
         return ec->code != H5RD_OK ? ec->code
                                    : H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF,
                                                "bzip2: cannot initialise libbz2");
@@ -75,7 +109,7 @@ h5rd_err h5rd__filter_bzip2_decode(const struct h5rd_file *f, const struct h5rd_
             }
         }
         unsigned before_in = bz.avail_in, before_out = bz.avail_out;
-        int rc = BZ2_bzDecompress(&bz);
+        int rc = api.decompress(&bz);
         if (!probing) {
             produced += before_out - bz.avail_out;
         } else if (bz.avail_out == 0) {
@@ -104,7 +138,7 @@ h5rd_err h5rd__filter_bzip2_decode(const struct h5rd_file *f, const struct h5rd_
     *out_n = produced;
 
 out:
-    BZ2_bzDecompressEnd(&bz);
+    api.decompress_end(&bz);
     return err;
 }
 #endif

@@ -18,6 +18,44 @@
 #include <zlib.h>
 #ifdef H5RD_HAVE_LIBDEFLATE
 #include <libdeflate.h>
+
+/* The libdeflate functions used, through pointers: linked directly, or loaded on first use in
+ * a shared build (filter/lazylib.c explains why; one atomic load a chunk once loaded). */
+struct libdeflate_api {
+    struct libdeflate_decompressor *(*alloc_decompressor)(void);
+    enum libdeflate_result (*zlib_decompress_ex)(struct libdeflate_decompressor *decompressor,
+                                                 const void *in, size_t in_nbytes, void *out,
+                                                 size_t out_nbytes_avail,
+                                                 size_t *actual_in_nbytes_ret,
+                                                 size_t *actual_out_nbytes_ret);
+    void (*free_decompressor)(struct libdeflate_decompressor *decompressor);
+};
+
+#ifdef H5RD_DLOPEN_LIBDEFLATE
+static const char *const libdeflate_symbols[] = {"libdeflate_alloc_decompressor",
+                                                 "libdeflate_zlib_decompress_ex",
+                                                 "libdeflate_free_decompressor", NULL};
+static struct h5rd__lazylib libdeflate_lib = {
+    H5RD_DLOPEN_LIBDEFLATE, libdeflate_symbols,
+    "filter: deflate (1): libdeflate could not be loaded", NULL};
+#endif
+
+static h5rd_err libdeflate_api_get(struct libdeflate_api *api, struct h5rd_error *ec)
+{
+#ifdef H5RD_DLOPEN_LIBDEFLATE
+    /* The prototypes above are checked against libdeflate.h without referencing the symbols. */
+    (void)sizeof(api->alloc_decompressor = libdeflate_alloc_decompressor);
+    (void)sizeof(api->zlib_decompress_ex = libdeflate_zlib_decompress_ex);
+    (void)sizeof(api->free_decompressor = libdeflate_free_decompressor);
+    return h5rd__lazylib_api(&libdeflate_lib, api, sizeof *api, ec);
+#else
+    (void)ec;
+    api->alloc_decompressor = libdeflate_alloc_decompressor;
+    api->zlib_decompress_ex = libdeflate_zlib_decompress_ex;
+    api->free_decompressor = libdeflate_free_decompressor;
+    return H5RD_OK;
+#endif
+}
 #endif
 
 struct zalloc_ctx {
@@ -132,14 +170,16 @@ h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5r
     (void)f;
     (void)flt;
     (void)type;
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    struct libdeflate_api api;
+    H5RD_TRY(libdeflate_api_get(&api, ec));
+    struct libdeflate_decompressor *d = api.alloc_decompressor();
     if (d == NULL) {
         return H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF, "deflate: out of memory");
     }
     size_t used_in = 0, n = 0;
     enum libdeflate_result r =
-        libdeflate_zlib_decompress_ex(d, in, in_n, out, out_cap, &used_in, &n);
-    libdeflate_free_decompressor(d);
+        api.zlib_decompress_ex(d, in, in_n, out, out_cap, &used_in, &n);
+    api.free_decompressor(d);
     switch (r) {
     case LIBDEFLATE_SUCCESS:
         *out_n = n;

@@ -78,7 +78,8 @@ void h5rd__filter_err_detail(struct h5rd_error *ec, const struct h5rd__filter *f
 /* ---- codec libraries loaded on first use (lazylib.c; shared builds) --------------------- */
 /* H5RD_LAZY_CODECS is defined when at least one codec is loaded this way (H5RD_DLOPEN_<X>
  * holds its SONAME). */
-#if defined(H5RD_DLOPEN_BLOSC) || defined(H5RD_DLOPEN_ZFP)
+#if defined(H5RD_DLOPEN_BLOSC) || defined(H5RD_DLOPEN_ZFP) || defined(H5RD_DLOPEN_ZSTD) || \
+    defined(H5RD_DLOPEN_BZIP2) || defined(H5RD_DLOPEN_SZIP) || defined(H5RD_DLOPEN_LIBDEFLATE)
 #define H5RD_LAZY_CODECS 1
 struct h5rd__lazylib {
     const char *soname;              /* as found at configure time, e.g. "libblosc.so.1" */
@@ -90,6 +91,17 @@ struct h5rd__lazylib {
  * with dlerror()'s reason in ec->detail, when it cannot be). */
 h5rd_err h5rd__lazylib_get(struct h5rd__lazylib *lib, void *const **syms_ret,
                            struct h5rd_error *ec);
+/* Fills 'api', a struct of function pointers only (api_nbytes bytes), with the addresses of
+ * lib->symbols in the same order (POSIX: a dlsym object pointer holds a function's address). */
+h5rd_err h5rd__lazylib_api(struct h5rd__lazylib *lib, void *api, size_t api_nbytes,
+                           struct h5rd_error *ec);
+#endif
+
+#ifdef H5RD_HAVE_ZSTD
+/* One zstd frame into dst (zstd.c; bitshuffle.c's zstd blocks): *got is the decoded size, or
+ * SIZE_MAX when the frame does not decode. Fails only when libzstd cannot be loaded. */
+h5rd_err h5rd__zstd_frame_decode(const void *src, size_t src_n, void *dst, size_t dst_cap,
+                                 size_t *got, struct h5rd_error *ec);
 #endif
 
 /* ---- the built-in decoders (one .c file each) ------------------------------------------- */

@@ -4,9 +4,10 @@
  * Why: libblosc and libzfp bring libstdc++, libsnappy and libgomp with them, and loading and
  * initialising those five objects cost every process that links libh5rd ~1.2 ms at start-up -
  * more than a third of `h5rd ls` on a small file, and 15% of reading 50,000 tiny chunks (issue
- * 13, docs/performance.md) - whether or not it ever meets a blosc or zfp chunk. A shared build
- * therefore opens them (by the SONAME found at configure time) the first time such a chunk is
- * decoded. Static builds link them as before.
+ * 13, docs/performance.md) - whether or not it ever meets a blosc or zfp chunk; libzstd,
+ * libbz2, libsz (with libaec) and libdeflate cost another ~0.3 ms. A shared build therefore
+ * opens them (by the SONAME found at configure time) the first time such a chunk is decoded.
+ * Static builds link them as before.
  *
  * Thread-safety: no lock. Each thread that finds no table resolves its own and publishes it
  * with compare-and-swap; a loser frees its copy (the library stays loaded: dlopen counts
@@ -67,6 +68,18 @@ h5rd_err h5rd__lazylib_get(struct h5rd__lazylib *lib, void *const **syms_ret,
         t = expected;
     }
     *syms_ret = t;
+    return H5RD_OK;
+}
+
+h5rd_err h5rd__lazylib_api(struct h5rd__lazylib *lib, void *api, size_t api_nbytes,
+                           struct h5rd_error *ec)
+{
+    void *const *s = NULL;
+    H5RD_TRY(h5rd__lazylib_get(lib, &s, ec));
+    typedef void (*fn_ptr)(void);
+    for (size_t i = 0; i < api_nbytes / sizeof(fn_ptr); i++) {
+        memcpy((char *)api + i * sizeof(fn_ptr), &s[i], sizeof(fn_ptr));
+    }
     return H5RD_OK;
 }
 #endif

@@ -8,7 +8,34 @@
 
 #ifdef H5RD_HAVE_SZIP
 #include <limits.h>
+#include <string.h>
 #include <szlib.h>
+
+/* The one libsz (libaec) function used, through a pointer: linked directly, or loaded on first
+ * use in a shared build (filter/lazylib.c explains why). */
+struct szip_api {
+    int (*buff_to_buff_decompress)(void *dest, size_t *destLen, const void *source,
+                                   size_t sourceLen, SZ_com_t *param);
+};
+
+#ifdef H5RD_DLOPEN_SZIP
+static const char *const szip_symbols[] = {"SZ_BufftoBuffDecompress", NULL};
+static struct h5rd__lazylib szip_lib = {H5RD_DLOPEN_SZIP, szip_symbols,
+                                        "filter: szip (4): libsz could not be loaded", NULL};
+#endif
+
+static h5rd_err szip_api_get(struct szip_api *api, struct h5rd_error *ec)
+{
+#ifdef H5RD_DLOPEN_SZIP
+    /* The prototype above is checked against szlib.h without referencing the symbol. */
+    (void)sizeof(api->buff_to_buff_decompress = SZ_BufftoBuffDecompress);
+    return h5rd__lazylib_api(&szip_lib, api, sizeof *api, ec);
+#else
+    (void)ec;
+    api->buff_to_buff_decompress = SZ_BufftoBuffDecompress;
+    return H5RD_OK;
+#endif
+}
 
 h5rd_err h5rd__filter_szip_decode(const struct h5rd_file *f, const struct h5rd__filter *flt,
                                   const struct h5rd_type *type, const uint8_t *in, size_t in_n,
@@ -43,13 +70,15 @@ h5rd_err h5rd__filter_szip_decode(const struct h5rd_file *f, const struct h5rd__
     if (size > out_cap) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: uncompressed size exceeds the chunk size");
     }
+    struct szip_api api;
+    H5RD_TRY(szip_api_get(&api, ec));
     SZ_com_t p;
     p.options_mask = (int)flt->values[0];
     p.pixels_per_block = (int)flt->values[1];
     p.bits_per_pixel = (int)flt->values[2];
     p.pixels_per_scanline = (int)flt->values[3];
     size_t got = size;
-    int rc = SZ_BufftoBuffDecompress(out, &got, in + 4, in_n - 4, &p);
+    int rc = api.buff_to_buff_decompress(out, &got, in + 4, in_n - 4, &p);
     if (rc != SZ_OK || got != size) {
         return H5RD_CORRUPT(ec, H5RD_ADDR_UNDEF, "szip: invalid compressed data");
     }
