@@ -34,6 +34,8 @@
  * every CPU cache. */
 #define VISIT_PREFETCH_NBYTES 256
 
+#define SEEN_FILTER_BITS 65536u
+
 struct seen_slot {
     uint64_t addr;      /* 0: empty (no object header lives at address 0: the superblock does) */
     uint64_t path_off;  /* offset of the first path in visitor.names */
@@ -55,6 +57,10 @@ struct visitor {
     uint64_t seen_n, seen_cap;
     char *names;            /* first paths of the objects met, NUL-terminated, back to back */
     uint64_t names_len, names_cap;
+    /* One bit per hash of the addresses in 'seen' (a one-hash Bloom filter): most links lead
+     * to objects not met before, and the filter answers for them from 8 KiB instead of a probe
+     * into a table that outgrows the caches (issue 13). */
+    uint64_t seen_bits[SEEN_FILTER_BITS / 64];
 };
 
 static size_t seen_hash(uint64_t addr, uint64_t cap)
@@ -62,9 +68,15 @@ static size_t seen_hash(uint64_t addr, uint64_t cap)
     return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 17) & (size_t)(cap - 1);
 }
 
+static size_t seen_filter_bit(uint64_t addr)
+{
+    return (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 40) & (SEEN_FILTER_BITS - 1);
+}
+
 static const struct seen_slot *seen_find(const struct visitor *v, uint64_t addr)
 {
-    if (v->seen_cap == 0) {
+    size_t b = seen_filter_bit(addr);
+    if (v->seen_cap == 0 || (v->seen_bits[b / 64] >> (b % 64) & 1u) == 0) {
         return NULL;
     }
     for (size_t i = seen_hash(addr, v->seen_cap);; i = (i + 1) & (size_t)(v->seen_cap - 1)) {
@@ -109,6 +121,8 @@ static h5rd_err seen_add(struct visitor *v, uint64_t addr, h5rd_obj_kind kind)
                         1, ec));
     memcpy(v->names + v->names_len, v->path, v->path_len + 1);
     struct seen_slot s = {addr == 0 ? UINT64_MAX : addr, v->names_len, kind};
+    size_t b = seen_filter_bit(s.addr);
+    v->seen_bits[b / 64] |= (uint64_t)1 << (b % 64);
     v->names_len += v->path_len + 1;
     seen_put(v->seen, v->seen_cap, &s);
     v->seen_n++;
