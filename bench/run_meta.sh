@@ -25,7 +25,19 @@
 #   bench/run_meta.sh [BUILD_DIR [DATA_DIR]]      (defaults: build-bench, /tmp/h5rd-bench)
 #
 # Environment: RUNS (default 10), THREADS (meta_bench --threads; default online CPUs),
-# REPEAT (meta_bench --repeat, default 5), SKIP_INPROC=1 to run the whole-process part only.
+# REPEAT (meta_bench --repeat, default 5), SKIP_INPROC=1 to run the whole-process part only,
+# PAGECACHE=reread to time the files as the page cache holds them after a read, not after
+# their writing (see below).
+#
+# The page cache: both libraries read warm files, but how the cache came to hold a file
+# matters to a reader that maps it. A file just written by libhdf5 (small writes) sits in
+# single-page folios; one read back from disk sits in the large folios of readahead, which the
+# kernel maps and unmaps many pages at a time. On a walk that touches every page of an 84 MB
+# file (W5 earliest) that is ~5 ms of kernel time out of ~30 (docs/performance.md); h5ls, which
+# reads with pread, does not see it. By default the files are timed as gen_meta_files.py left
+# them (just written); PAGECACHE=reread first drops each from the cache (posix_fadvise
+# DONTNEED) and reads it once, sequentially (the files stay so: make them again with
+# gen_meta_files.py to time the first state again).
 set -eu
 
 BUILD=${1:-build-bench}
@@ -138,12 +150,28 @@ print("| " + " | ".join(cols) + " |")
 EOF
 }
 
+if [ "${PAGECACHE:-written}" = reread ]; then
+    "$PY" - "$DATA" << 'EOF'
+import glob, os, sys
+for p in sorted(glob.glob(os.path.join(sys.argv[1], "w[045]_*.h5"))):
+    fd = os.open(p, os.O_RDONLY)
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    while os.read(fd, 1 << 20):
+        pass
+    os.close(fd)
+EOF
+    CACHE_STATE="re-read (dropped, then read once sequentially)"
+else
+    CACHE_STATE="as written by gen_meta_files.py"
+fi
+
 HAVE_PERF=0
 if command -v perf > /dev/null && perf stat -x, -e task-clock -o /dev/null true > /dev/null 2>&1; then
     HAVE_PERF=1
 fi
 echo "run_meta.sh: $(date -u +%Y-%m-%dT%H:%MZ) $(uname -n), $(getconf _NPROCESSORS_ONLN) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "h5rd $("$H5RD" --version 2>&1 | head -n 1); $(h5ls --version 2>&1 | head -n 1); $RUNS alternating rounds, warm page cache"
+echo "h5rd $("$H5RD" --version 2>&1 | head -n 1); $(h5ls --version 2>&1 | head -n 1); $RUNS alternating rounds, warm page cache: $CACHE_STATE"
 echo "wall: hyperfine -N, mean +- sd; CPU: perf stat task-clock (user + system time on a CPU), mean;"
 echo "RSS: /usr/bin/time %M, max of 3; faults: perf page-faults, max"
 echo
