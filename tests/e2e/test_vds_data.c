@@ -29,11 +29,11 @@
 #define VDS_DIR H5RD_SOURCE_DIR "/fixtures/vds/h5/"
 #define H5_DIR H5RD_SOURCE_DIR "/fixtures/h5/"
 
-/* Moves the test process to a fresh temporary directory (criterion runs each test in its own
- * process, so this does not leak into other tests). */
+/* Moves the test process to a fresh directory under the build tree's scratch directory
+ * (criterion runs each test in its own process, so this does not leak into other tests). */
 static void go_elsewhere(void)
 {
-    char tmpl[] = "/tmp/h5rd_vds_cwd_XXXXXX";
+    char tmpl[] = H5RD_TEST_SCRATCH_DIR "/vds_cwd_XXXXXX";
     char *d = mkdtemp(tmpl);
     cr_assert_not_null(d, "mkdtemp failed");
     cr_assert_eq(chdir(d), 0, "chdir failed");
