@@ -416,16 +416,6 @@ h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t m
     return h5rd__io_view(f, addr, n, view_ret, ec);
 }
 
-void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view)
-{
-    if (view->owned != NULL) {
-        h5rd__free(f, view->owned);
-    }
-    view->owned = NULL;
-    view->p = NULL;
-    view->nbytes = 0;
-}
-
 h5rd_err h5rd__io_read(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes, void *dst,
                        struct h5rd_error *ec)
 {

@@ -88,7 +88,17 @@ h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t m
                             uint64_t max_nbytes, struct h5rd_view *view_ret,
                             struct h5rd_error *ec);
 
-void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view);
+/* Ends a view (frees the copy of an unmapped file's bytes). Inline: a mapped file's views own
+ * nothing, and an open takes and releases a dozen (issue 13). */
+static inline void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view)
+{
+    if (view->owned != NULL) {
+        h5rd__free(f, view->owned);
+    }
+    view->owned = NULL;
+    view->p = NULL;
+    view->nbytes = 0;
+}
 
 /* A cursor over a view, carrying the file's sizes of offsets and lengths. */
 static inline struct h5rd_cur h5rd__view_cur(const struct h5rd_file *f, const struct h5rd_view *v,

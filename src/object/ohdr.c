@@ -592,13 +592,3 @@ const struct h5rd__msg *h5rd__ohdr_find_scan(const struct h5rd__ohdr *oh, uint16
     return NULL;
 }
 
-h5rd_err h5rd__msg_body(const struct h5rd_file *f, const struct h5rd__msg *m,
-                        struct h5rd_view *body_ret, struct h5rd_error *ec)
-{
-    if ((m->flags & H5RD__MSGFLAG_SHARED) == 0) {
-        struct h5rd_view v = {m->data, m->nbytes, m->addr, NULL};
-        *body_ret = v;
-        return H5RD_OK;
-    }
-    return h5rd__shared_resolve(f, m->type, m->data, m->nbytes, m->addr, body_ret, ec);
-}

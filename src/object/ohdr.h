@@ -109,17 +109,26 @@ static inline const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *o
     return h5rd__ohdr_find_scan(oh, type, nth);
 }
 
-/* A view of the real body of message 'm': m's own bytes when it is not shared, otherwise the
- * shared message resolved (committed datatype's header, or the SOHM fractal heap). Release
- * with h5rd__io_release. */
-h5rd_err h5rd__msg_body(const struct h5rd_file *f, const struct h5rd__msg *m,
-                        struct h5rd_view *body_ret, struct h5rd_error *ec);
 
 /* Resolves the shared-message encoding in 'p'/'nbytes' (a message of 'type' whose "shared"
  * flag is set, or the shared datatype inside an attribute message) to the real body. */
 h5rd_err h5rd__shared_resolve(const struct h5rd_file *f, uint16_t type, const uint8_t *p,
                               size_t nbytes, uint64_t addr, struct h5rd_view *body_ret,
                               struct h5rd_error *ec);
+
+/* A view of the real body of message 'm': m's own bytes when it is not shared, otherwise the
+ * shared message resolved (committed datatype's header, or the SOHM fractal heap). Release
+ * with h5rd__io_release. Inline: an open decodes five or six messages this way (issue 13). */
+static inline h5rd_err h5rd__msg_body(const struct h5rd_file *f, const struct h5rd__msg *m,
+                                      struct h5rd_view *body_ret, struct h5rd_error *ec)
+{
+    if ((m->flags & H5RD__MSGFLAG_SHARED) == 0) {
+        struct h5rd_view v = {m->data, m->nbytes, m->addr, NULL};
+        *body_ret = v;
+        return H5RD_OK;
+    }
+    return h5rd__shared_resolve(f, m->type, m->data, m->nbytes, m->addr, body_ret, ec);
+}
 
 /* Shared object header message table (Spec v3.0 III.H? "Shared Object Header Message Table"),
  * loaded by the superblock code from the extension's Shared Message Table message. */
