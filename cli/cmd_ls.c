@@ -31,6 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "cli.h"
 #include "json.h"
@@ -92,6 +95,30 @@ static bool any_escape8(uint64_t x)
 #undef HASZERO
 }
 
+/* Skips 16 bytes at a time while none needs an escape (SSE2, in every x86-64 CPU; elsewhere
+ * the 8-byte test below does it): a byte is escaped when it is below 0x21 or above 0x7e (as
+ * signed bytes, those above 0x7f are negative: below 0x21 too), or is 0x7f, '"' or '\\'. */
+static const unsigned char *plain_run16(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+    const __m128i lo = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7f);
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, quote),
+                                                _mm_cmpeq_epi8(x, bslash)));
+        if (_mm_movemask_epi8(bad) != 0) {
+            break;
+        }
+        p += 16;
+    }
+#else
+    (void)end;
+#endif
+    return p;
+}
+
 static void put_name_escaped(struct jbuf *b, const char *s)
 {
     const unsigned char *end = (const unsigned char *)s + strlen(s);
@@ -99,6 +126,7 @@ static void put_name_escaped(struct jbuf *b, const char *s)
         /* Plain runs in one write (a byte at a time was 40% of `ls -r`'s own time, issue 13),
          * found 8 bytes at a time. */
         const unsigned char *run = p;
+        p = plain_run16(p, end);
         uint64_t x;
         while (end - p >= 8 && (memcpy(&x, p, 8), !any_escape8(x))) {
             p += 8;
