@@ -175,6 +175,26 @@ Test(cli_basic, ls_text_h5ls_style)
     orc_run_free(&r);
 }
 
+/* Names h5ls escapes, at every offset around the 8- and 16-byte steps the listing scans them
+ * in: the text equals h5ls's byte for byte (expected/groups_names_earliest.h5ls is `h5ls -r`
+ * of the fixture, libhdf5 1.10.8). */
+Test(cli_basic, ls_escaped_names_equal_h5ls)
+{
+    FILE *fp = fopen(FIXTURES "/expected/groups_names_earliest.h5ls", "rb");
+    cr_assert_not_null(fp);
+    char want[16384];
+    size_t n = fread(want, 1, sizeof want - 1, fp);
+    fclose(fp);
+    cr_assert(n > 0 && n < sizeof want - 1);
+    want[n] = '\0';
+    struct orc_run r;
+    run(&r, "ls", "-r", FIXTURES "/h5/groups_names_earliest.h5", NULL, NULL);
+    cr_assert_eq(r.code, 0, "stderr: %s", r.err);
+    cr_expect_eq(r.out_len, n, "%zu bytes, h5ls %zu:\n%s", r.out_len, n, r.out);
+    cr_expect(memcmp(r.out, want, n < r.out_len ? n : r.out_len) == 0, "%s", r.out);
+    orc_run_free(&r);
+}
+
 /* Attributes equal the oracle's, except those libhdf5 itself could not read ({"error"}),
  * which h5rd may well read. */
 static void check_attrs(const tj_value *want, const tj_value *got, const char *base)
