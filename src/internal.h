@@ -119,7 +119,15 @@ void *h5rd__realloc(const struct h5rd_file *f, void *p, uint64_t n, struct h5rd_
 void *h5rd__malloc_data(const struct h5rd_file *f, uint64_t n, struct h5rd_error *ec);
 void *h5rd__calloc_data(const struct h5rd_file *f, uint64_t count, uint64_t size,
                         struct h5rd_error *ec);
-void h5rd__free(const struct h5rd_file *f, void *p);
+void h5rd__free_block(const struct h5rd_file *f, void *p);
+/* Frees a block of the functions above; NULL is nothing to free. Inline: most frees of a
+ * handle's optional parts are of NULL (issue 13). */
+static inline void h5rd__free(const struct h5rd_file *f, void *p)
+{
+    if (p != NULL) {
+        h5rd__free_block(f, p);
+    }
+}
 /* Copies n bytes and appends a NUL. */
 char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h5rd_error *ec);
 

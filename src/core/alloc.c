@@ -171,17 +171,15 @@ void *h5rd__realloc(const struct h5rd_file *f, void *old, uint64_t n, struct h5r
     return p + PREFIX_NBYTES;
 }
 
-void h5rd__free(const struct h5rd_file *f, void *p)
+void h5rd__free_block(const struct h5rd_file *f, void *p)
 {
-    if (p != NULL) {
-        unsigned char *base = (unsigned char *)p - PREFIX_NBYTES;
-        struct prefix pre;
-        memcpy(&pre, base, sizeof(pre));
-        if (pre.counted) {
-            uncharge(f, pre.nbytes);
-        }
-        f->alloc.free_fn(f->alloc.user, base);
+    unsigned char *base = (unsigned char *)p - PREFIX_NBYTES;
+    struct prefix pre;
+    memcpy(&pre, base, sizeof(pre));
+    if (pre.counted) {
+        uncharge(f, pre.nbytes);
     }
+    f->alloc.free_fn(f->alloc.user, base);
 }
 
 char *h5rd__strndup(const struct h5rd_file *f, const char *s, size_t n, struct h5rd_error *ec)

@@ -59,6 +59,12 @@ static void dstate_free_list(struct h5rd_file *f, struct h5rd__dstate *st)
 
 void h5rd__obj_dstate_free(h5rd_obj *o)
 {
+    /* Called as the handle is freed, when no other thread can reach it: plain loads tell the
+     * common case (never refreshed) without two locked exchanges. */
+    if (atomic_load_explicit(&o->retired, memory_order_relaxed) == NULL &&
+        atomic_load_explicit(&o->state, memory_order_relaxed) == NULL) {
+        return;
+    }
     dstate_free_list(o->file, atomic_exchange(&o->retired, NULL));
     struct h5rd__dstate *cur = atomic_exchange(&o->state, NULL);
     if (cur != NULL) {
