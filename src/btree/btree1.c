@@ -87,13 +87,10 @@ static h5rd_err visit(struct bt1_walk *w, uint64_t addr, int expect_level, struc
         /* A group's symbol table nodes: each is first touched by the callback, one after the
          * other, each a cache miss of its own; asked for together, the misses overlap (issue
          * 13). The view holds every entry: nothing here can fail. */
-        const uint8_t *p = nv.p + hdr_nbytes + w->key_nbytes;
-        for (uint32_t i = 0; i < nentries; i++, p += w->key_nbytes + so) {
-            uint64_t child = 0;
-            for (unsigned b = 0; b < so; b++) {
-                child |= (uint64_t)p[b] << (8 * b);
-            }
-            h5rd__io_prefetch(f, child, w->child_prefetch_nbytes);
+        struct h5rd_cur pc = c;
+        for (uint32_t i = 0; i < nentries; i++) {
+            (void)h5rd__cur_skip(&pc, w->key_nbytes);
+            h5rd__io_prefetch(f, h5rd__cur_offset(&pc), w->child_prefetch_nbytes);
         }
     }
     for (uint32_t i = 0; i < nentries; i++) {

@@ -255,8 +255,9 @@ static h5rd_err obj_open_once(struct h5rd_file *f, uint64_t addr, const char *pa
         }
         o->has_layout = true;
         DECODE_MSG(f, &o->oh, H5RD__MSG_LAYOUT, h5rd__msg_layout_decode(f, &cur, &o->layout));
-        DECODE_MSG(f, &o->oh, H5RD__MSG_FILTER_PIPELINE, h5rd__msg_pline_decode_in(f, &cur, obj_pline_store(o),
-                                                             H5RD__OBJ_PLINE_STORE, &o->pline));
+        DECODE_MSG(f, &o->oh, H5RD__MSG_FILTER_PIPELINE,
+                   h5rd__msg_pline_decode_in(f, &cur, obj_pline_store(o), H5RD__OBJ_PLINE_STORE,
+                                             &o->pline));
         if (h5rd__ohdr_find(&o->oh, H5RD__MSG_FILL, 0) != NULL) {
             DECODE_MSG(f, &o->oh, H5RD__MSG_FILL, h5rd__msg_fill_decode(f, &cur, false, &o->fill));
         } else {
