@@ -183,8 +183,8 @@ static bool msg_is_special(uint16_t type, uint8_t flags)
 }
 
 /* Appends the message to the header's list (and the index of first messages by type). */
-static h5rd_err list_msg(struct loader *L, uint16_t type, uint8_t flags, const struct h5rd_cur *body,
-                         int64_t corder)
+static h5rd_err list_msg(struct loader *L, uint16_t type, uint8_t flags,
+                         const struct h5rd_cur *body, int64_t corder)
 {
     if (L->oh->n_msgs >= L->f->limits.max_messages) {
         return H5RD_FAIL(L->ec, H5RD_E_LIMIT, h5rd__cur_addr_here(body),
