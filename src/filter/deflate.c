@@ -167,11 +167,12 @@ h5rd_err h5rd__filter_deflate_decode(const struct h5rd_file *f, const struct h5r
                                      struct h5rd_error *ec)
 {
 #ifdef H5RD_HAVE_LIBDEFLATE
-    (void)f;
-    (void)flt;
-    (void)type;
     struct libdeflate_api api;
-    H5RD_TRY(libdeflate_api_get(&api, ec));
+    if (libdeflate_api_get(&api, ec) != H5RD_OK) {
+        /* libdeflate is only the faster decoder: where it cannot be loaded, zlib decodes. */
+        h5rd__err_clear(ec);
+        return h5rd__filter_deflate_decode_zlib(f, flt, type, in, in_n, out, out_cap, out_n, ec);
+    }
     struct libdeflate_decompressor *d = api.alloc_decompressor();
     if (d == NULL) {
         return H5RD_FAIL(ec, H5RD_E_NOMEM, H5RD_ADDR_UNDEF, "deflate: out of memory");
