@@ -22,6 +22,11 @@ struct bzip2_api {
 #ifdef H5RD_DLOPEN_BZIP2
 static const char *const bzip2_symbols[] = {"BZ2_bzDecompressInit", "BZ2_bzDecompress",
                                             "BZ2_bzDecompressEnd", NULL};
+/* h5rd__lazylib_api fills the struct from the names in order: one name per pointer. */
+_Static_assert(sizeof(struct bzip2_api) / sizeof(void (*)(void)) ==
+                   sizeof bzip2_symbols / sizeof bzip2_symbols[0] - 1,
+               "bzip2_api: a symbol name per function pointer");
+
 static struct h5rd__lazylib bzip2_lib = {H5RD_DLOPEN_BZIP2, bzip2_symbols,
                                          "filter: bzip2 (307): libbz2 could not be loaded", NULL};
 #endif

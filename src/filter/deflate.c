@@ -35,6 +35,11 @@ struct libdeflate_api {
 static const char *const libdeflate_symbols[] = {"libdeflate_alloc_decompressor",
                                                  "libdeflate_zlib_decompress_ex",
                                                  "libdeflate_free_decompressor", NULL};
+/* h5rd__lazylib_api fills the struct from the names in order: one name per pointer. */
+_Static_assert(sizeof(struct libdeflate_api) / sizeof(void (*)(void)) ==
+                   sizeof libdeflate_symbols / sizeof libdeflate_symbols[0] - 1,
+               "libdeflate_api: a symbol name per function pointer");
+
 static struct h5rd__lazylib libdeflate_lib = {
     H5RD_DLOPEN_LIBDEFLATE, libdeflate_symbols,
     "filter: deflate (1): libdeflate could not be loaded", NULL};

@@ -20,6 +20,11 @@ struct szip_api {
 
 #ifdef H5RD_DLOPEN_SZIP
 static const char *const szip_symbols[] = {"SZ_BufftoBuffDecompress", NULL};
+/* h5rd__lazylib_api fills the struct from the names in order: one name per pointer. */
+_Static_assert(sizeof(struct szip_api) / sizeof(void (*)(void)) ==
+                   sizeof szip_symbols / sizeof szip_symbols[0] - 1,
+               "szip_api: a symbol name per function pointer");
+
 static struct h5rd__lazylib szip_lib = {H5RD_DLOPEN_SZIP, szip_symbols,
                                         "filter: szip (4): libsz could not be loaded", NULL};
 #endif

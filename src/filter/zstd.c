@@ -30,6 +30,11 @@ static const char *const zstd_symbols[] = {"ZSTD_getFrameContentSize", "ZSTD_cre
                                            "ZSTD_decompressDCtx", "ZSTD_freeDCtx",
                                            "ZSTD_isError", "ZSTD_getErrorCode",
                                            "ZSTD_decompress", NULL};
+/* h5rd__lazylib_api fills the struct from the names in order: one name per pointer. */
+_Static_assert(sizeof(struct zstd_api) / sizeof(void (*)(void)) ==
+                   sizeof zstd_symbols / sizeof zstd_symbols[0] - 1,
+               "zstd_api: a symbol name per function pointer");
+
 static struct h5rd__lazylib zstd_lib = {H5RD_DLOPEN_ZSTD, zstd_symbols,
                                         "filter: zstd: libzstd could not be loaded", NULL};
 #endif

@@ -361,13 +361,9 @@ void h5rd__io_prefetch(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes
     if (nbytes > size - abs) {
         nbytes = size - abs;
     }
-#if defined(__GNUC__)
-    /* A prefetch never faults (a page not mapped yet, or one a truncation took, is skipped by
-     * the CPU), so it needs no truncation check; the bytes are read later through a view. */
-    for (uint64_t off = 0; off < nbytes; off += 64) {
-        __builtin_prefetch(f->map + abs + off, 0, 3);
-    }
-#endif
+    /* A page not mapped yet, or one a truncation took, is skipped by the CPU; the bytes are
+     * read later through a view. */
+    h5rd__prefetch_lines(f->map + abs, (size_t)nbytes);
 }
 
 h5rd_err h5rd__io_view_ahead(const struct h5rd_file *f, uint64_t addr, uint64_t min_nbytes,

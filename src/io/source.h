@@ -55,22 +55,26 @@ h5rd_err h5rd__io_view(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes
  * the next object's header while the current one is decoded. Does nothing otherwise. */
 void h5rd__io_prefetch(const struct h5rd_file *f, uint64_t addr, uint64_t nbytes);
 
+/* Hints the CPU to fetch the cache lines of [p, p + nbytes) (mapped or buffered memory). A
+ * prefetch never faults and reads nothing: it needs no bounds or truncation check. */
+static inline void h5rd__prefetch_lines(const uint8_t *p, size_t nbytes)
+{
+#if defined(__GNUC__)
+    for (size_t off = 0; off < nbytes; off += 64) {
+        __builtin_prefetch(p + off, 0, 3);
+    }
+#else
+    (void)p;
+    (void)nbytes;
+#endif
+}
+
 /* Asks for the cache lines of v's first 'nbytes' at once, ahead of a parse that reads them in
  * order: their memory fetches then overlap instead of each waiting on the one before (an
  * object header, in a walk, is read once and was never in any cache, issue 13). */
 static inline void h5rd__view_prefetch(const struct h5rd_view *v, size_t nbytes)
 {
-#if defined(__GNUC__)
-    if (nbytes > v->nbytes) {
-        nbytes = v->nbytes;
-    }
-    for (size_t off = 64; off < nbytes; off += 64) {
-        __builtin_prefetch(v->p + off, 0, 3);
-    }
-#else
-    (void)v;
-    (void)nbytes;
-#endif
+    h5rd__prefetch_lines(v->p, nbytes < v->nbytes ? nbytes : v->nbytes);
 }
 
 /* h5rd__io_view_upto, lengthened by up to 'ahead_nbytes' where the file and its allocated space

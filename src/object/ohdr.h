@@ -109,7 +109,6 @@ static inline const struct h5rd__msg *h5rd__ohdr_find(const struct h5rd__ohdr *o
     return h5rd__ohdr_find_scan(oh, type, nth);
 }
 
-
 /* Resolves the shared-message encoding in 'p'/'nbytes' (a message of 'type' whose "shared"
  * flag is set, or the shared datatype inside an attribute message) to the real body. */
 h5rd_err h5rd__shared_resolve(const struct h5rd_file *f, uint16_t type, const uint8_t *p,
