@@ -36,10 +36,10 @@
 # single-page folios; one read back from disk sits in the large folios of readahead, which the
 # kernel maps and unmaps many pages at a time. On a walk that touches every page of an 84 MB
 # file (W5 earliest) that is ~10 ms out of ~28 (the "pages only" rows: 12.7 ms as written,
-# 2.8 ms re-read; docs/performance.md); h5ls, which reads with pread, does not see it. By default the files are timed as gen_meta_files.py left
-# them (just written); PAGECACHE=reread first drops each from the cache (posix_fadvise
-# DONTNEED) and reads it once, sequentially (the files stay so: make them again with
-# gen_meta_files.py to time the first state again).
+# 2.8 ms re-read; docs/performance.md); h5ls, which reads with pread, does not see it. By
+# default the files are timed as gen_meta_files.py left them (just written); PAGECACHE=reread
+# first drops each from the cache (posix_fadvise DONTNEED) and reads it once, sequentially (the
+# files stay so: make them again with gen_meta_files.py to time the first state again).
 set -eu
 
 BUILD=${1:-build-bench}
