@@ -181,45 +181,48 @@ static h5rd_err decode_v4_chunked(struct h5rd_cur *c, struct h5rd__layout *l, ui
     return h5rd__cur_finish(c);
 }
 
-h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c, struct h5rd__layout *out)
+/* Decodes into 'l' itself, not a local copied out at the end (376 bytes zeroed and copied for
+ * every dataset opened: 1.5-2% of a walk of 20,000 datasets, issue 13). On failure 'l' holds no
+ * allocation, and the caller discards it. */
+h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c,
+                                 struct h5rd__layout *l)
 {
     uint64_t at = h5rd__cur_addr_here(c);
-    struct h5rd__layout l;
-    memset(&l, 0, sizeof(l));
-    l.pub.chunk_index = H5RD_CHUNK_INDEX_NONE;
-    l.pub.data_addr = H5RD_ADDR_UNDEF;
-    l.vds_gheap_addr = H5RD_ADDR_UNDEF;
+    memset(l, 0, sizeof(*l));
+    l->pub.chunk_index = H5RD_CHUNK_INDEX_NONE;
+    l->pub.data_addr = H5RD_ADDR_UNDEF;
+    l->vds_gheap_addr = H5RD_ADDR_UNDEF;
     uint8_t version = h5rd__cur_u8(c);
     H5RD_TRY(h5rd__cur_finish(c));
-    l.pub.version = version;
+    l->pub.version = version;
     h5rd_err e;
     if (version == 1 || version == 2) {
-        e = decode_v12(f, c, &l, at);
+        e = decode_v12(f, c, l, at);
     } else if (version >= 3 && version <= 5) {
         uint8_t cls = h5rd__cur_u8(c);
         e = h5rd__cur_finish(c);
         if (e == H5RD_OK) {
             switch (cls) {
             case H5RD_LAYOUT_COMPACT: {
-                l.pub.cls = H5RD_LAYOUT_COMPACT;
+                l->pub.cls = H5RD_LAYOUT_COMPACT;
                 uint16_t n = h5rd__cur_u16(c);
                 e = h5rd__cur_finish(c);
                 if (e == H5RD_OK) {
-                    e = take_compact(f, c, n, &l);
+                    e = take_compact(f, c, n, l);
                 }
                 break;
             }
             case H5RD_LAYOUT_CONTIGUOUS:
-                l.pub.cls = H5RD_LAYOUT_CONTIGUOUS;
-                l.pub.data_addr = h5rd__cur_offset(c);
-                l.pub.data_nbytes = h5rd__cur_length(c);
+                l->pub.cls = H5RD_LAYOUT_CONTIGUOUS;
+                l->pub.data_addr = h5rd__cur_offset(c);
+                l->pub.data_nbytes = h5rd__cur_length(c);
                 e = h5rd__cur_finish(c);
                 break;
             case H5RD_LAYOUT_CHUNKED:
-                l.pub.cls = H5RD_LAYOUT_CHUNKED;
+                l->pub.cls = H5RD_LAYOUT_CHUNKED;
                 if (version == 3) {
                     unsigned ndims = h5rd__cur_u8(c);
-                    l.pub.data_addr = h5rd__cur_offset(c);
+                    l->pub.data_addr = h5rd__cur_offset(c);
                     e = h5rd__cur_finish(c);
                     if (e == H5RD_OK && (ndims < 2 || ndims > LAYOUT_MAX_NDIMS)) {
                         e = H5RD_CORRUPT(c->ec, at, "layout: bad chunk dimensionality");
@@ -231,13 +234,13 @@ h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c, 
                         }
                         e = h5rd__cur_finish(c);
                         if (e == H5RD_OK) {
-                            l.pub.chunk_index = H5RD_CHUNK_INDEX_BTREE1;
-                            e = set_chunk_dims(&l, dims, ndims, at, c->ec);
+                            l->pub.chunk_index = H5RD_CHUNK_INDEX_BTREE1;
+                            e = set_chunk_dims(l, dims, ndims, at, c->ec);
                         }
                     }
                 } else {
                     /* Version 5: same fields as version 4 (see the top of this file). */
-                    e = decode_v4_chunked(c, &l, at);
+                    e = decode_v4_chunked(c, l, at);
                 }
                 break;
             case H5RD_LAYOUT_VIRTUAL:
@@ -246,9 +249,9 @@ h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c, 
                     e = H5RD_CORRUPT(c->ec, at, "layout: virtual layout before version 4");
                     break;
                 }
-                l.pub.cls = H5RD_LAYOUT_VIRTUAL;
-                l.vds_gheap_addr = h5rd__cur_offset(c);
-                l.vds_gheap_index = h5rd__cur_u32(c);
+                l->pub.cls = H5RD_LAYOUT_VIRTUAL;
+                l->vds_gheap_addr = h5rd__cur_offset(c);
+                l->vds_gheap_index = h5rd__cur_u32(c);
                 e = h5rd__cur_finish(c);
                 break;
             default:
@@ -260,9 +263,8 @@ h5rd_err h5rd__msg_layout_decode(const struct h5rd_file *f, struct h5rd_cur *c, 
         e = H5RD_FAIL(c->ec, H5RD_E_UNSUPPORTED, at, "layout: unknown version");
     }
     if (e != H5RD_OK) {
-        h5rd__layout_free(f, &l);
+        h5rd__layout_free(f, l);
         return e;
     }
-    *out = l;
     return H5RD_OK;
 }
