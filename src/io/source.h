@@ -96,9 +96,7 @@ h5rd_err h5rd__io_view_upto(const struct h5rd_file *f, uint64_t addr, uint64_t m
  * nothing, and an open takes and releases a dozen (issue 13). */
 static inline void h5rd__io_release(const struct h5rd_file *f, struct h5rd_view *view)
 {
-    if (view->owned != NULL) {
-        h5rd__free(f, view->owned);
-    }
+    h5rd__free(f, view->owned); /* NULL for a mapped file's views: h5rd__free's own test */
     view->owned = NULL;
     view->p = NULL;
     view->nbytes = 0;
